@@ -1,0 +1,3 @@
+"""Offline communications-data analysis appliance."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Analyses: documented SQL over the case store, returning plain data (never widgets)."""

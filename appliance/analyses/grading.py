@@ -1,0 +1,38 @@
+"""How sure a proximity is, given the positions' uncertainty radii.
+
+A reported position is the centre of a circle the device was probably inside (GPS: metres;
+Wi-Fi: tens of metres; a cell: the cell's whole serving area, often kilometres). Two reported
+positions ``d`` metres apart with radii ``ra`` and ``rb`` mean the true separation lay between
+``max(0, d - ra - rb)`` and ``d + ra + rb``. Grades, best first:
+
+* ``certain``: ``d + ra + rb <= within``. Even at the far edges of both circles the two devices
+  were within the distance.
+* ``probable``: the reported positions are within the distance and ``ra + rb <= within``: the
+  uncertainty is smaller than the distance asked about, but the worst case exceeds it.
+* ``possible``: the reported positions are within the distance but ``ra + rb > within``: the
+  positions are too coarse (typically cell sites) to show proximity, only to be consistent
+  with it.
+* ``unknown``: a radius was not reported, so how sure cannot be said.
+
+A grade is about the devices, not the people carrying them.
+"""
+
+from __future__ import annotations
+
+GRADES = ("certain", "probable", "possible", "unknown")
+
+
+def grade(distance_m: float, within_m: float, radius_a: float | None, radius_b: float | None) -> str:
+    if radius_a is None or radius_b is None:
+        return "unknown"
+    spread = radius_a + radius_b
+    if distance_m + spread <= within_m:
+        return "certain"
+    if spread <= within_m:
+        return "probable"
+    return "possible"
+
+
+def best(grades: list[str]) -> str:
+    """The strongest grade among ``grades`` (``unknown`` only if nothing better)."""
+    return min(grades, key=GRADES.index) if grades else "unknown"

@@ -1,0 +1,23 @@
+"""The normalised records that parsers yield and the store writes (DESIGN §5)."""
+
+from appliance.model.records import (
+    KINDS,
+    METHODS,
+    Cell,
+    Communication,
+    Observation,
+    Record,
+    Rejection,
+    Warning,
+)
+
+__all__ = [
+    "KINDS",
+    "METHODS",
+    "Cell",
+    "Communication",
+    "Observation",
+    "Record",
+    "Rejection",
+    "Warning",
+]

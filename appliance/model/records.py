@@ -1,0 +1,82 @@
+"""Plain records crossing from parsers to the store.
+
+Every record carries ``row``: the 1-based row, record or element number in its file (or a byte
+offset where the format has no rows, said in the parser's docs), so each item in the case traces
+back to the line it came from. Times are aware datetimes in UTC; ``time_flag`` says when a naive
+local time could not be placed with certainty (see ``appliance.timeutil``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+KINDS = ("voice", "sms", "mms", "data", "chat")
+METHODS = ("gps", "wifi", "cell", "fused", "visit", "path", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """A subject's device was reported at a position at a time."""
+
+    row: int
+    time: datetime
+    lat: float
+    lon: float
+    radius_m: float | None = None
+    method: str = "unknown"
+    time_flag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Communication:
+    """One call, message or data session, seen from ``line``: the identifier the record is for.
+
+    ``direction`` is ``out`` when ``line`` originated it and ``in`` when ``line`` received it;
+    ``other`` is the other party (already normalised), or None where the record has none.
+    """
+
+    row: int
+    time: datetime
+    kind: str
+    direction: str
+    line: str
+    other: str | None
+    duration_s: float | None = None
+    cell_id: str | None = None
+    imei: str | None = None
+    imsi: str | None = None
+    time_flag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A cell site: global id ``mcc-mnc-lac-cid``, position and the radius it serves."""
+
+    row: int
+    cell_id: str
+    lat: float
+    lon: float
+    range_m: float | None = None
+    radio: str | None = None
+    azimuth_deg: float | None = None
+    beamwidth_deg: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A row that was read but not loaded, and why. Counted in the source's accounting."""
+
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:
+    """Damage or doubt inside a row that was loaded (a flagged time, a repaired field)."""
+
+    row: int
+    message: str
+
+
+Record = Observation | Communication | Cell | Rejection | Warning

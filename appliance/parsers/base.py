@@ -1,0 +1,90 @@
+"""What every parser is: a name, a way to recognise its input, and a stream of records.
+
+Parsers never touch storage (the plaso habit: they hand records to a mediator, here the store's
+loader). ``parse`` yields one ``Rejection`` per row that was read but not loaded, so the loader
+can prove ``rows read = loaded + rejected``. A file that is not the format at all (wrong header,
+wrong root element) raises ``NotThisFormat`` before yielding anything that could be loaded.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, ClassVar
+from zoneinfo import ZoneInfo
+
+from appliance.identifiers import DEFAULT_REGION
+from appliance.model import Record
+
+PROBE_BYTES = 64 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What detection may look at: the file name and its first bytes (decompressed if gzip)."""
+
+    name: str
+    head: bytes
+    gzipped: bool = False
+
+    @property
+    def text(self) -> str:
+        """The head as text, byte-order mark dropped, undecodable bytes replaced."""
+        head = self.head
+        if head.startswith(b"\xef\xbb\xbf"):
+            head = head[3:]
+        return head.decode("utf-8", errors="replace")
+
+    @property
+    def first_line(self) -> str:
+        return self.text.splitlines()[0] if self.text else ""
+
+    @classmethod
+    def of_path(cls, path: Path) -> Probe:
+        with path.open("rb") as raw:
+            head = raw.read(PROBE_BYTES)
+        if head.startswith(GZIP_MAGIC):
+            try:
+                with gzip.open(path, "rb") as unzipped:
+                    return cls(path.name, unzipped.read(PROBE_BYTES), gzipped=True)
+            except (OSError, EOFError):
+                return cls(path.name, head)
+        return cls(path.name, head)
+
+
+@dataclass
+class ParseContext:
+    """What the officer declared about the source: its time zone and the number region."""
+
+    timezone: ZoneInfo
+    region: str = DEFAULT_REGION
+    options: dict[str, str] = field(default_factory=dict)
+
+
+class Parser(ABC):
+    """A format family. Subclasses set ``name``, ``description`` and ``version``."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    version: ClassVar[str] = "1"
+    # Lower runs earlier in detection; specific formats go before generic ones.
+    priority: ClassVar[int] = 50
+
+    @classmethod
+    @abstractmethod
+    def recognise(cls, probe: Probe) -> str | None:
+        """A short reason this parser reads ``probe`` ("header matches ..."), or None."""
+
+    @abstractmethod
+    def parse(self, stream: BinaryIO, context: ParseContext) -> Iterator[Record]:
+        """Records from ``stream`` (binary, already decompressed), in file order."""
+
+
+def open_text(stream: BinaryIO) -> io.TextIOWrapper:
+    """A text view of a binary stream: BOM dropped, undecodable bytes replaced, not fatal."""
+    return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")

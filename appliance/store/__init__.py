@@ -1,0 +1,1 @@
+"""The case store: the only layer that opens DuckDB."""

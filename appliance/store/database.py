@@ -1,0 +1,84 @@
+"""Opening the case database: the only place in the appliance that connects to DuckDB.
+
+The connection is built so that nothing can reach out: extension auto-install and auto-load are
+off, unsigned extensions are refused, and the two extensions the appliance needs are loaded from
+the files shipped in their pinned wheels. The case file is attached with DuckDB's own AES-GCM
+encryption; spilled temporary files are encrypted too and kept inside the case folder. Once the
+schema is current, external access is switched off and the configuration locked, so no query
+can read or write a file or change these settings.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import duckdb
+
+from appliance.errors import StoreError, WrongPassphrase
+from appliance.store.extensions import extension_path
+
+CATALOG = "case_db"
+
+
+def _quote(text: str) -> str:
+    """A SQL string literal. ATTACH takes no bound parameters, so quote by doubling."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def connect(database: Path, key: str, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """An open, locked-down connection to the encrypted case database at ``database``."""
+    config: dict[str, str | bool | int] = {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "allow_unsigned_extensions": False,
+        "allow_community_extensions": False,
+    }
+    if threads:
+        config["threads"] = threads
+    con = duckdb.connect(":memory:", config=config)
+    try:
+        # httpfs supplies the OpenSSL cipher DuckDB needs to write encrypted files; spatial
+        # supplies the WGS84 geodesic distance. Both from disk, by path.
+        con.execute(f"LOAD {_quote(str(extension_path('httpfs')))}")
+        con.execute(f"LOAD {_quote(str(extension_path('spatial')))}")
+        tmp = database.parent / "tmp"
+        tmp.mkdir(mode=0o700, exist_ok=True)
+        con.execute(f"SET temp_directory = {_quote(str(tmp))}")
+        con.execute("SET temp_file_encryption = true")
+        con.execute("SET TimeZone = 'UTC'")
+        try:
+            con.execute(
+                f"ATTACH {_quote(str(database))} AS {CATALOG} (ENCRYPTION_KEY {_quote(key)})"
+            )
+        except duckdb.Error as exc:
+            if "encryption key" in str(exc).lower():
+                raise WrongPassphrase(
+                    f"the case database {database} does not open with this case's key.",
+                    "The key file and the database do not belong together; restore both.",
+                ) from None
+            raise StoreError(
+                f"cannot open the case database {database}: {exc}",
+                "Check the case folder is intact, then run `appliance verify`.",
+            ) from None
+        con.execute(f"USE {CATALOG}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def lock_down(con: duckdb.DuckDBPyConnection) -> None:
+    """No file access from SQL and no further configuration changes on this connection."""
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+class Tracer:
+    """Records every SQL statement and its duration (the sqlite-utils tracer habit)."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, float]] = []
+
+    def record(self, sql: str, started: float) -> None:
+        self.statements.append((sql, time.perf_counter() - started))
