@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from appliance.errors import UsageError
 
@@ -72,7 +73,7 @@ def sha256_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-class HashingReader:
+class HashingReader(io.RawIOBase):
     """A read-only binary stream that hashes every byte that passes through it.
 
     The parser reads the same bytes the exhibit hash is taken over: after parsing, ``finish``
@@ -80,18 +81,21 @@ class HashingReader:
     """
 
     def __init__(self, raw: BinaryIO) -> None:
+        super().__init__()
         self._raw = raw
         self._digest = hashlib.sha256()
         self.size = 0
 
-    def read(self, n: int = -1) -> bytes:
-        data = self._raw.read(n)
-        self._digest.update(data)
-        self.size += len(data)
-        return data
-
     def readable(self) -> bool:
         return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self._digest.update(data)
+        self.size += n
+        return n
 
     def finish(self) -> str:
         while chunk := self._raw.read(CHUNK):
@@ -102,6 +106,7 @@ class HashingReader:
 
 def open_content(hashing: HashingReader, gzipped: bool) -> BinaryIO:
     """The file's content for a parser: decompressed when the file is gzip."""
+    buffered = io.BufferedReader(hashing, CHUNK)
     if gzipped:
-        return gzip.GzipFile(fileobj=hashing, mode="rb")  # type: ignore[arg-type]
-    return hashing  # type: ignore[return-value]
+        return gzip.GzipFile(fileobj=buffered, mode="rb")
+    return buffered

@@ -343,7 +343,7 @@ class Loader:
             ):
                 self.store.attribute(subject_id, line, f"source {source_id}")
         self.store.execute(
-            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [source_id, exhibit_id, parser_cls.name, parser_cls.version, reason, tz_name,
              subject_id, source.rows_read, source.loaded, source.rejected, source.warnings,
              source.observations, source.communications, source.cells,

@@ -1,0 +1,199 @@
+"""The commands behind ``appliance``: each parses nothing and formats little, it calls the
+library and hands results to ``render``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from zoneinfo import ZoneInfo
+
+from appliance.analyses.breach import Zone, breaches
+from appliance.analyses.colocate import Parameters, colocate
+from appliance.analyses.common import Period
+from appliance.analyses.contacts import contacts
+from appliance.analyses.timeline import timeline
+from appliance.cli import render
+from appliance.cli.session import home_of, open_case, parse_time, parse_zone, passphrase
+from appliance.errors import UsageError
+from appliance.store.case import CaseStore
+from appliance.store.loader import Loader
+from appliance.textsafe import shown
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _period(args: argparse.Namespace, timezone: str) -> Period:
+    start = parse_time(args.start, timezone) if args.start else None
+    end = parse_time(args.end, timezone, end_of_day=True) if args.end else None
+    if start and end and end < start:
+        raise UsageError("--to is before --from.", "Swap them.")
+    return Period(start, end)
+
+
+def cmd_case_new(args: argparse.Namespace) -> int:
+    home = home_of(args.home)
+    with CaseStore.create(home, args.ref, args.timezone, passphrase(args.ref, confirm=True)) as st:
+        _say(f"created case {st.info.ref} in {st.info.folder} (local days in {args.timezone})")
+    return 0
+
+
+def cmd_case_list(args: argparse.Namespace) -> int:
+    home = home_of(args.home)
+    cases = home.cases()
+    if args.json:
+        render.emit_json([c.as_json() for c in cases])
+        return 0
+    active = home.active()
+    if not cases:
+        _say(f"no cases in {home.root}; create one with `appliance case new REF`")
+    for c in cases:
+        marker = "*" if c.ref == active else " "
+        print(f"{marker} {c.ref:<24} created {c.as_json()['created']}  {c.timezone}")
+    return 0
+
+
+def cmd_case_use(args: argparse.Namespace) -> int:
+    info = home_of(args.home).use(args.ref)
+    _say(f"case {info.ref} is now the active case for USB intake")
+    return 0
+
+
+def cmd_subject_add(args: argparse.Namespace) -> int:
+    with open_case(home_of(args.home), args.ref, read_only=False) as store:
+        subject = store.add_subject(args.name, args.role, args.ids)
+        store.checkpoint()
+    ids = ", ".join(subject.identifiers) or "no identifiers yet"
+    _say(f"added {shown(subject.name)} ({subject.role}): {ids}")
+    return 0
+
+
+def cmd_subject_list(args: argparse.Namespace) -> int:
+    with open_case(home_of(args.home), args.ref) as store:
+        subjects = store.subjects()
+    if args.json:
+        render.emit_json([
+            {"name": s.name, "role": s.role, "identifiers": list(s.identifiers)} for s in subjects
+        ])
+        return 0
+    for s in subjects:
+        print(f"{shown(s.name):<20} {s.role:<8} {', '.join(map(shown, s.identifiers))}")
+    return 0
+
+
+def cmd_intake(args: argparse.Namespace) -> int:
+    with open_case(home_of(args.home), args.case, read_only=False) as store:
+        loader = Loader(store, progress=_say)
+        report = loader.intake(args.paths, args.subject, args.format, args.timezone)
+    if args.json:
+        render.emit_json(report.as_json())
+    else:
+        render.intake_text(report, sys.stdout)
+    if report.failed:
+        path, reason = report.failed[0]
+        _say(f"appliance: {shown(reason)} ({len(report.failed)} file(s) not loaded; "
+             "the case holds nothing from them)")
+        return 1
+    return 0
+
+
+def cmd_colocate(args: argparse.Namespace) -> int:
+    with open_case(home_of(args.home), args.case) as store:
+        tz = store.info.timezone
+        params = Parameters(args.within, args.window, args.gap, _period(args, tz))
+        result = colocate(store, args.a, args.b, params)
+    if args.json:
+        render.emit_json(result.as_json())
+    else:
+        render.colocation_text(result, ZoneInfo(tz), sys.stdout, events=args.events)
+    return 0
+
+
+def cmd_contacts(args: argparse.Namespace) -> int:
+    with open_case(home_of(args.home), args.case) as store:
+        period = _period(args, store.info.timezone)
+        result = contacts(store, args.a, args.b, period, args.match_within)
+    if args.json:
+        render.emit_json(result.as_json())
+    else:
+        render.contacts_text(result, sys.stdout)
+    return 0
+
+
+def cmd_breach(args: argparse.Namespace) -> int:
+    lat, lon = parse_zone(args.zone)
+    zone = Zone(lat, lon, args.radius)
+    with open_case(home_of(args.home), args.case) as store:
+        tz = store.info.timezone
+        result = breaches(store, args.subject, zone, _period(args, tz), args.gap)
+    if args.json:
+        render.emit_json(result.as_json())
+    else:
+        render.breach_text(result, ZoneInfo(tz), sys.stdout)
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    with open_case(home_of(args.home), args.case) as store:
+        tz = store.info.timezone
+        items = timeline(store, args.subject, _period(args, tz), limit=args.limit)
+    if args.json:
+        render.emit_json({"items": [i.as_json() for i in items]})
+        return 0
+    zone = ZoneInfo(tz)
+    for i in items:
+        where = f"{i.lat:.5f},{i.lon:.5f}" if i.lat is not None and i.lon is not None else ""
+        who = shown(i.subject or "-")
+        what = i.kind if i.kind == "observation" else f"{i.kind} {i.direction} {shown(i.other or '')}"
+        print(f"{render.local(i.time, zone)}  {who:<10} {what:<28} {where:<20} "
+              f"{i.source.exhibit}:{i.row}")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    with open_case(home_of(args.home), args.case) as store:
+        rows = store.rows(
+            "SELECT s.id, e.ref, e.original_path, s.format, s.detection, subj.name, s.rows_read,"
+            " s.loaded, s.rejected, s.warnings FROM sources s JOIN exhibits e ON e.id = s.exhibit_id"
+            " LEFT JOIN subjects subj ON subj.id = s.subject_id ORDER BY s.id"
+        )
+        rejections = store.rows(
+            "SELECT source_id, row, reason FROM rejections ORDER BY source_id, row"
+        ) if (args.rejections or args.json) else []
+    if args.json:
+        render.emit_json([
+            {"source": r[0], "exhibit": r[1], "path": r[2], "format": r[3], "detection": r[4],
+             "subject": r[5], "rows_read": r[6], "loaded": r[7], "rejected": r[8],
+             "warnings": r[9],
+             "rejections": [{"row": x[1], "reason": x[2]} for x in rejections if x[0] == r[0]]}
+            for r in rows
+        ])
+        return 0
+    for r in rows:
+        print(f"{r[1]} {shown(r[2])}\n    {r[3]} ({shown(r[4])}), subject {shown(r[5] or '-')}: "
+              f"read {r[6]:,} = loaded {r[7]:,} + rejected {r[8]:,}; warnings {r[9]:,}")
+        for x in rejections:
+            if x[0] == r[0]:
+                print(f"    row {x[1]}: {shown(x[2])}")
+    return 0
+
+
+def cmd_formats(args: argparse.Namespace) -> int:
+    from appliance.parsers.registry import all_parsers
+
+    for parser in all_parsers():
+        print(f"{parser.name:<16} {parser.description}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from appliance.demo.run import run_demo
+
+    return run_demo(home_of(args.home), args.ref, keep=args.keep, say=_say)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from appliance.bench.run import run_benchmarks
+
+    return run_benchmarks(args.names, quick=args.quick)

@@ -1,0 +1,157 @@
+"""``appliance``: the command line (DESIGN §7).
+
+``--json`` prints one JSON document on stdout and nothing else there; messages and progress go
+to stderr. Exit status 0 on success; otherwise non-zero with a one-line reason on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from appliance import __version__
+from appliance.errors import ApplianceError
+from appliance.textsafe import shown
+from appliance.units import parse_distance_m, parse_duration_s
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="appliance",
+        description="Offline communications-data analysis: co-location, contacts, order breaches.",
+    )
+    parser.add_argument("--version", action="version", version=f"appliance {__version__}")
+    parser.add_argument("--home", help="folder of cases (default: APPLIANCE_HOME or XDG data)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    case = commands.add_parser("case", help="create, list and choose cases")
+    case_cmds = case.add_subparsers(dest="case_command", metavar="ACTION", required=True)
+    new = case_cmds.add_parser("new", help="create a case (asks for its passphrase)")
+    new.add_argument("ref")
+    new.add_argument("--timezone", default="Europe/London", help="IANA zone for local days")
+    listing = case_cmds.add_parser("list", help="list the cases in this home")
+    listing.add_argument("--json", action="store_true")
+    use = case_cmds.add_parser("use", help="make a case the active one for USB intake")
+    use.add_argument("ref")
+
+    subject = commands.add_parser("subject", help="people in a case")
+    subject_cmds = subject.add_subparsers(dest="subject_command", metavar="ACTION", required=True)
+    add = subject_cmds.add_parser("add", help="add a subject with identifiers")
+    add.add_argument("ref")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("suspect", "victim", "other"), default="other")
+    add.add_argument("--id", dest="ids", action="append", default=[], metavar="IDENTIFIER")
+    slist = subject_cmds.add_parser("list", help="list subjects and their identifiers")
+    slist.add_argument("ref")
+    slist.add_argument("--json", action="store_true")
+
+    intake = commands.add_parser("intake", help="acquire and load files or folders")
+    intake.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    intake.add_argument("--case", required=True)
+    intake.add_argument("--subject", help="the subject the data belongs to")
+    intake.add_argument("--format", help="skip detection and read as this format")
+    intake.add_argument("--timezone", help="zone of naive local times (default: the case's)")
+    intake.add_argument("--json", action="store_true")
+
+    colocate = commands.add_parser("colocate", help="when were A and B together")
+    colocate.add_argument("--case", required=True)
+    colocate.add_argument("--a", required=True)
+    colocate.add_argument("--b", required=True)
+    colocate.add_argument("--within", default="500m", type=parse_distance_m)
+    colocate.add_argument("--window", default="5min", type=parse_duration_s)
+    colocate.add_argument("--gap", default="30min", type=parse_duration_s)
+    colocate.add_argument("--from", dest="start")
+    colocate.add_argument("--to", dest="end")
+    colocate.add_argument("--events", action="store_true", help="list every event too")
+    colocate.add_argument("--json", action="store_true")
+
+    contacts = commands.add_parser("contacts", help="calls and messages between A and B")
+    contacts.add_argument("--case", required=True)
+    contacts.add_argument("--a", required=True)
+    contacts.add_argument("--b", required=True)
+    contacts.add_argument("--from", dest="start")
+    contacts.add_argument("--to", dest="end")
+    contacts.add_argument("--match-within", default="60s", type=parse_duration_s,
+                          help="tolerance for the same communication in two sources")
+    contacts.add_argument("--json", action="store_true")
+
+    breach = commands.add_parser("breach", help="visits inside an exclusion zone")
+    breach.add_argument("--case", required=True)
+    breach.add_argument("--subject", required=True)
+    breach.add_argument("--zone", required=True, metavar="LAT,LON")
+    breach.add_argument("--radius", required=True, type=parse_distance_m)
+    breach.add_argument("--gap", default="30min", type=parse_duration_s)
+    breach.add_argument("--from", dest="start")
+    breach.add_argument("--to", dest="end")
+    breach.add_argument("--json", action="store_true")
+
+    timeline = commands.add_parser("timeline", help="one chronology across all sources")
+    timeline.add_argument("--case", required=True)
+    timeline.add_argument("--subject")
+    timeline.add_argument("--from", dest="start")
+    timeline.add_argument("--to", dest="end")
+    timeline.add_argument("--limit", type=int, default=1_000_000)
+    timeline.add_argument("--json", action="store_true")
+
+    sources = commands.add_parser("sources", help="sources and their row accounting")
+    sources.add_argument("--case", required=True)
+    sources.add_argument("--rejections", action="store_true", help="list every rejected row")
+    sources.add_argument("--json", action="store_true")
+
+    commands.add_parser("formats", help="the formats the appliance reads")
+
+    demo = commands.add_parser("demo", help="build and analyse the built-in demo case")
+    demo.add_argument("--ref", default="DEMO")
+    demo.add_argument("--keep", action="store_true", help="keep the generated files")
+
+    bench = commands.add_parser("bench", help="run the benchmarks and print ratios")
+    bench.add_argument("names", nargs="*", help="london, dense, asymmetric (default: all)")
+    bench.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+
+    return parser
+
+
+def _handler(args: argparse.Namespace) -> Handler:
+    from appliance.cli import commands
+
+    key = args.command
+    for sub in ("case_command", "subject_command"):
+        if getattr(args, sub, None):
+            key = f"{key}_{getattr(args, sub)}"
+    handler: Any = getattr(commands, f"cmd_{key}")
+    return handler  # type: ignore[no-any-return]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return _handler(args)(args)
+    except ApplianceError as exc:
+        _say(f"appliance: {shown(exc)}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _say("appliance: interrupted; nothing half-written was kept.")
+        return 130
+    except BrokenPipeError:
+        return 141
+    except Exception as exc:  # a bug, not a user's mistake: say so in one line
+        if os.environ.get("APPLIANCE_DEBUG"):
+            raise
+        _say(f"appliance: internal error: {shown(type(exc).__name__)}: {shown(exc)} "
+             "(nothing was committed for the failing step; set APPLIANCE_DEBUG=1 for details)")
+        return 70
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
