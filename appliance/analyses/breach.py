@@ -31,8 +31,10 @@ class Zone:
 
     def __post_init__(self) -> None:
         if not (-90 <= self.lat <= 90 and -180 <= self.lon <= 180):
-            raise UsageError(f"the zone centre {self.lat},{self.lon} is not a position.",
-                             "Give it as LAT,LON in decimal degrees, e.g. 51.5416,-0.1022.")
+            raise UsageError(
+                f"the zone centre {self.lat},{self.lon} is not a position.",
+                "Give it as LAT,LON in decimal degrees, e.g. 51.5416,-0.1022.",
+            )
         if not self.radius_m > 0:
             raise UsageError("the zone radius must be more than zero.", "For example 200m.")
 
@@ -51,10 +53,15 @@ class Sighting:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "time": iso_z(self.time), "lat": self.lat, "lon": self.lon,
-            "radius_m": self.radius_m, "method": self.method,
-            "distance_m": round(self.distance_m, 1), "grade": self.grade,
-            "source": self.source.exhibit, "row": self.row,
+            "time": iso_z(self.time),
+            "lat": self.lat,
+            "lon": self.lon,
+            "radius_m": self.radius_m,
+            "method": self.method,
+            "distance_m": round(self.distance_m, 1),
+            "grade": self.grade,
+            "source": self.source.exhibit,
+            "row": self.row,
         }
 
 
@@ -75,8 +82,12 @@ class Visit:
             "entry": iso_z(self.entry),
             "exit": iso_z(self.exit),
             "duration_s": round((self.exit - self.entry).total_seconds()),
-            "last_seen_before": iso_z(self.last_outside_before) if self.last_outside_before else None,
-            "first_seen_after": iso_z(self.first_outside_after) if self.first_outside_after else None,
+            "last_seen_before": iso_z(self.last_outside_before)
+            if self.last_outside_before
+            else None,
+            "first_seen_after": iso_z(self.first_outside_after)
+            if self.first_outside_after
+            else None,
             "closest_m": round(self.closest.distance_m, 1),
             "closest_time": iso_z(self.closest.time),
             "grade": self.grade,
@@ -103,15 +114,28 @@ class Breaches:
         }
 
 
-def breaches(store: CaseStore, subject: str, zone: Zone, period: Period | None = None,
-             gap_s: float = DEFAULT_GAP_S) -> Breaches:
+def breaches(
+    store: CaseStore,
+    subject: str,
+    zone: Zone,
+    period: Period | None = None,
+    gap_s: float = DEFAULT_GAP_S,
+) -> Breaches:
     who = store.subject(subject)
     period = period or Period()
     lo, hi = period.bounds()
-    table = store.fetch(sql.load("breach"), {
-        "subject": who.id, "lat": zone.lat, "lon": zone.lon, "radius_m": zone.radius_m,
-        "gap_us": round(gap_s * 1_000_000), "from_t": lo, "to_t": hi,
-    })
+    table = store.fetch(
+        sql.load("breach"),
+        {
+            "subject": who.id,
+            "lat": zone.lat,
+            "lon": zone.lon,
+            "radius_m": zone.radius_m,
+            "gap_us": round(gap_s * 1_000_000),
+            "from_t": lo,
+            "to_t": hi,
+        },
+    )
     labels = source_labels(store)
     grouped: dict[int, list[dict[str, Any]]] = {}
     for r in table.to_pylist():
@@ -119,20 +143,30 @@ def breaches(store: CaseStore, subject: str, zone: Zone, period: Period | None =
     visits = []
     for number, rows in sorted(grouped.items()):
         sightings = [
-            Sighting(utc(r["t_us"]), r["lat"], r["lon"], r["radius_m"], r["method"],
-                     r["distance_m"], grade(r["distance_m"], zone.radius_m, r["radius_m"], 0.0),
-                     labels[r["source_id"]], r["row"])
+            Sighting(
+                utc(r["t_us"]),
+                r["lat"],
+                r["lon"],
+                r["radius_m"],
+                r["method"],
+                r["distance_m"],
+                grade(r["distance_m"], zone.radius_m, r["radius_m"], 0.0),
+                labels[r["source_id"]],
+                r["row"],
+            )
             for r in rows
         ]
         before, after = rows[0]["prev_t_us"], rows[-1]["next_t_us"]
-        visits.append(Visit(
-            number=number,
-            entry=sightings[0].time,
-            exit=sightings[-1].time,
-            last_outside_before=utc(before) if before is not None else None,
-            first_outside_after=utc(after) if after is not None else None,
-            closest=min(sightings, key=lambda s: (s.distance_m, s.time)),
-            grade=best([s.grade for s in sightings]),
-            sightings=sightings,
-        ))
+        visits.append(
+            Visit(
+                number=number,
+                entry=sightings[0].time,
+                exit=sightings[-1].time,
+                last_outside_before=utc(before) if before is not None else None,
+                first_outside_after=utc(after) if after is not None else None,
+                closest=min(sightings, key=lambda s: (s.distance_m, s.time)),
+                grade=best([s.grade for s in sightings]),
+                sightings=sightings,
+            )
+        )
     return Breaches(who.name, zone, period, gap_s, visits)

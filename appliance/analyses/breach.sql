@@ -1,12 +1,15 @@
 -- breach.sql: a subject's positions inside an exclusion zone, grouped into visits.
 --
 -- The zone is a circle: centre ($lat, $lon), radius $radius_m, distance geodesic on WGS84.
--- A position is inside when its reported point is within the radius (inclusive). In time
--- order over all of the subject's positions in the period, a visit is a run of inside
--- positions; it ends at the first position reported outside, or when the next inside position
--- comes more than $gap_us after the previous one (the subject may have left and come back
--- unobserved). Each inside row carries the positions just before and just after it, so a visit
--- is bracketed by the last sighting outside before entry and the first after exit.
+-- A position is inside when its reported point is within the radius (inclusive), and
+-- certainly outside when even the near edge of its uncertainty circle is beyond the radius
+-- (distance - radius_m > zone radius; no radius counts as zero). A coarse position whose
+-- circle overlaps the zone but whose point is outside (typically a cell site) is neither: it
+-- does not end a visit, and it is not a sighting inside. In time order, a visit is a run of
+-- inside positions; it ends at the first position certainly outside, or when the next inside
+-- position comes more than $gap_us after the previous one (the subject may have left and come
+-- back unobserved). Each inside row carries the decisive positions just before and after it,
+-- so a visit is bracketed by the last sighting outside before entry and the first after exit.
 WITH
 p AS (
     SELECT source_id, row, t, lat, lon, radius_m, method
@@ -20,7 +23,9 @@ measured AS (
     FROM p
 ),
 flagged AS (
-    SELECT *, distance_m <= $radius_m AS inside FROM measured
+    SELECT *, distance_m <= $radius_m AS inside
+    FROM measured
+    WHERE distance_m <= $radius_m OR distance_m - coalesce(radius_m, 0) > $radius_m
 ),
 sequenced AS (
     SELECT *,

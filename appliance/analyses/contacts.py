@@ -18,7 +18,7 @@ from appliance.model import KINDS
 from appliance.store.case import CaseStore
 from appliance.timeutil import iso_z, zone
 
-COUNTED_KINDS = tuple(k for k in KINDS if k != "data") + ("data",)
+COUNTED_KINDS = KINDS
 DIRECTIONS = ("a_to_b", "b_to_a")
 KEYS = tuple(f"{kind}_{d}" for kind in COUNTED_KINDS for d in DIRECTIONS)
 
@@ -89,7 +89,9 @@ def contacts(
     duration_of = {}
     records = []
     for r in rows:
-        records.append(Record(r["source_id"], r["row"], r["t_us"], r["kind"], r["caller"], r["callee"]))
+        records.append(
+            Record(r["source_id"], r["row"], r["t_us"], r["kind"], r["caller"], r["callee"])
+        )
         direction_of[(r["source_id"], r["row"])] = "a_to_b" if r["a_to_b"] else "b_to_a"
         duration_of[(r["source_id"], r["row"])] = r["duration_s"]
     groups = merge(records, tolerance_s)

@@ -22,7 +22,9 @@ from __future__ import annotations
 GRADES = ("certain", "probable", "possible", "unknown")
 
 
-def grade(distance_m: float, within_m: float, radius_a: float | None, radius_b: float | None) -> str:
+def grade(
+    distance_m: float, within_m: float, radius_a: float | None, radius_b: float | None
+) -> str:
     if radius_a is None or radius_b is None:
         return "unknown"
     spread = radius_a + radius_b

@@ -33,9 +33,15 @@ class Item:
 
     def as_json(self) -> dict[str, Any]:
         item: dict[str, Any] = {
-            "time": iso_z(self.time), "kind": self.kind, "subject": self.subject,
-            "direction": self.direction, "lat": self.lat, "lon": self.lon,
-            "radius_m": self.radius_m, "source": self.source.exhibit, "row": self.row,
+            "time": iso_z(self.time),
+            "kind": self.kind,
+            "subject": self.subject,
+            "direction": self.direction,
+            "lat": self.lat,
+            "lon": self.lon,
+            "radius_m": self.radius_m,
+            "source": self.source.exhibit,
+            "row": self.row,
         }
         if self.kind != "observation":
             item.update(line=self.line, other=self.other, duration_s=self.duration_s)
@@ -46,17 +52,42 @@ class Item:
         return item
 
 
-def timeline(store: CaseStore, subject: str | None = None, period: Period | None = None,
-             limit: int = DEFAULT_LIMIT, offset: int = 0) -> list[Item]:
+def timeline(
+    store: CaseStore,
+    subject: str | None = None,
+    period: Period | None = None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+) -> list[Item]:
     subject_id = store.subject(subject).id if subject else None
     lo, hi = (period or Period()).bounds()
-    table = store.fetch(sql.load("timeline"), {
-        "subject": subject_id, "from_t": lo, "to_t": hi, "limit": limit, "offset": offset,
-    })
+    table = store.fetch(
+        sql.load("timeline"),
+        {
+            "subject": subject_id,
+            "from_t": lo,
+            "to_t": hi,
+            "limit": limit,
+            "offset": offset,
+        },
+    )
     labels = source_labels(store)
     return [
-        Item(utc(r["t_us"]), r["kind"], r["subject"], r["direction"], r["lat"], r["lon"],
-             r["radius_m"], r["method"], labels[r["source_id"]], r["row"], r["line"],
-             r["other"], r["duration_s"], r["time_flag"])
+        Item(
+            utc(r["t_us"]),
+            r["kind"],
+            r["subject"],
+            r["direction"],
+            r["lat"],
+            r["lon"],
+            r["radius_m"],
+            r["method"],
+            labels[r["source_id"]],
+            r["row"],
+            r["line"],
+            r["other"],
+            r["duration_s"],
+            r["time_flag"],
+        )
         for r in table.to_pylist()
     ]

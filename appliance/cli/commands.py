@@ -73,9 +73,9 @@ def cmd_subject_list(args: argparse.Namespace) -> int:
     with open_case(home_of(args.home), args.ref) as store:
         subjects = store.subjects()
     if args.json:
-        render.emit_json([
-            {"name": s.name, "role": s.role, "identifiers": list(s.identifiers)} for s in subjects
-        ])
+        render.emit_json(
+            [{"name": s.name, "role": s.role, "identifiers": list(s.identifiers)} for s in subjects]
+        )
         return 0
     for s in subjects:
         print(f"{shown(s.name):<20} {s.role:<8} {', '.join(map(shown, s.identifiers))}")
@@ -91,9 +91,11 @@ def cmd_intake(args: argparse.Namespace) -> int:
     else:
         render.intake_text(report, sys.stdout)
     if report.failed:
-        path, reason = report.failed[0]
-        _say(f"appliance: {shown(reason)} ({len(report.failed)} file(s) not loaded; "
-             "the case holds nothing from them)")
+        _path, reason = report.failed[0]
+        _say(
+            f"appliance: {shown(reason)} ({len(report.failed)} file(s) not loaded; "
+            "the case holds nothing from them)"
+        )
         return 1
     return 0
 
@@ -145,34 +147,56 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     for i in items:
         where = f"{i.lat:.5f},{i.lon:.5f}" if i.lat is not None and i.lon is not None else ""
         who = shown(i.subject or "-")
-        what = i.kind if i.kind == "observation" else f"{i.kind} {i.direction} {shown(i.other or '')}"
-        print(f"{render.local(i.time, zone)}  {who:<10} {what:<28} {where:<20} "
-              f"{i.source.exhibit}:{i.row}")
+        what = (
+            i.kind if i.kind == "observation" else f"{i.kind} {i.direction} {shown(i.other or '')}"
+        )
+        print(
+            f"{render.local(i.time, zone)}  {who:<10} {what:<28} {where:<20} "
+            f"{i.source.exhibit}:{i.row}"
+        )
     return 0
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
     with open_case(home_of(args.home), args.case) as store:
         rows = store.rows(
-            "SELECT s.id, e.ref, e.original_path, s.format, s.detection, subj.name, s.rows_read,"
-            " s.loaded, s.rejected, s.warnings FROM sources s JOIN exhibits e ON e.id = s.exhibit_id"
+            "SELECT s.id, e.ref, e.original_path, s.format, s.detection, subj.name, "
+            "s.rows_read, s.loaded, s.rejected, s.warnings FROM sources s "
+            "JOIN exhibits e ON e.id = s.exhibit_id"
             " LEFT JOIN subjects subj ON subj.id = s.subject_id ORDER BY s.id"
         )
-        rejections = store.rows(
-            "SELECT source_id, row, reason FROM rejections ORDER BY source_id, row"
-        ) if (args.rejections or args.json) else []
+        rejections = (
+            store.rows("SELECT source_id, row, reason FROM rejections ORDER BY source_id, row")
+            if (args.rejections or args.json)
+            else []
+        )
     if args.json:
-        render.emit_json([
-            {"source": r[0], "exhibit": r[1], "path": r[2], "format": r[3], "detection": r[4],
-             "subject": r[5], "rows_read": r[6], "loaded": r[7], "rejected": r[8],
-             "warnings": r[9],
-             "rejections": [{"row": x[1], "reason": x[2]} for x in rejections if x[0] == r[0]]}
-            for r in rows
-        ])
+        render.emit_json(
+            [
+                {
+                    "source": r[0],
+                    "exhibit": r[1],
+                    "path": r[2],
+                    "format": r[3],
+                    "detection": r[4],
+                    "subject": r[5],
+                    "rows_read": r[6],
+                    "loaded": r[7],
+                    "rejected": r[8],
+                    "warnings": r[9],
+                    "rejections": [
+                        {"row": x[1], "reason": x[2]} for x in rejections if x[0] == r[0]
+                    ],
+                }
+                for r in rows
+            ]
+        )
         return 0
     for r in rows:
-        print(f"{r[1]} {shown(r[2])}\n    {r[3]} ({shown(r[4])}), subject {shown(r[5] or '-')}: "
-              f"read {r[6]:,} = loaded {r[7]:,} + rejected {r[8]:,}; warnings {r[9]:,}")
+        print(
+            f"{r[1]} {shown(r[2])}\n    {r[3]} ({shown(r[4])}), subject {shown(r[5] or '-')}: "
+            f"read {r[6]:,} = loaded {r[7]:,} + rejected {r[8]:,}; warnings {r[9]:,}"
+        )
         for x in rejections:
             if x[0] == r[0]:
                 print(f"    row {x[1]}: {shown(x[2])}")

@@ -81,8 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     contacts.add_argument("--b", required=True)
     contacts.add_argument("--from", dest="start")
     contacts.add_argument("--to", dest="end")
-    contacts.add_argument("--match-within", default="60s", type=parse_duration_s,
-                          help="tolerance for the same communication in two sources")
+    contacts.add_argument(
+        "--match-within",
+        default="60s",
+        type=parse_duration_s,
+        help="tolerance for the same communication in two sources",
+    )
     contacts.add_argument("--json", action="store_true")
 
     breach = commands.add_parser("breach", help="visits inside an exclusion zone")
@@ -148,8 +152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug, not a user's mistake: say so in one line
         if os.environ.get("APPLIANCE_DEBUG"):
             raise
-        _say(f"appliance: internal error: {shown(type(exc).__name__)}: {shown(exc)} "
-             "(nothing was committed for the failing step; set APPLIANCE_DEBUG=1 for details)")
+        _say(
+            f"appliance: internal error: {shown(type(exc).__name__)}: {shown(exc)} "
+            "(nothing was committed for the failing step; set APPLIANCE_DEBUG=1 for details)"
+        )
         return 70
 
 

@@ -49,7 +49,9 @@ def intake_text(report: IntakeReport, out: TextIO) -> None:
         for row, reason in source.rejections:
             out.write(f"    rejected row {row}: {shown(reason)}\n")
         if source.rejected > len(source.rejections):
-            out.write(f"    ... and {source.rejected - len(source.rejections):,} more rejected rows\n")
+            out.write(
+                f"    ... and {source.rejected - len(source.rejections):,} more rejected rows\n"
+            )
     for exhibit in report.exhibits:
         out.write(f"{exhibit.ref}  sha256 {exhibit.sha256}  {exhibit.size:,} bytes\n")
     for path, reason in report.skipped:
@@ -113,12 +115,15 @@ def contacts_text(result: Contacts, out: TextIO, per_day: bool = True) -> None:
             f"(within {result.tolerance_s:g} s) and were counted once.\n"
         )
     if per_day and result.per_day:
-        kinds = [k for k in COUNTED_KINDS if any(
-            result.totals[f"{k}_{d}"] for d in ("a_to_b", "b_to_a"))]
+        kinds = [
+            k for k in COUNTED_KINDS if any(result.totals[f"{k}_{d}"] for d in ("a_to_b", "b_to_a"))
+        ]
         header = "".join(f"{k + ' ->':>10}{k + ' <-':>10}" for k in kinds)
         out.write(f"\n{'date':<12}{header}{'total':>8}\n")
         for day, counts in result.per_day:
-            cells = "".join(f"{counts[f'{k}_a_to_b']:>10}{counts[f'{k}_b_to_a']:>10}" for k in kinds)
+            cells = "".join(
+                f"{counts[f'{k}_a_to_b']:>10}{counts[f'{k}_b_to_a']:>10}" for k in kinds
+            )
             out.write(f"{day.isoformat():<12}{cells}{sum(counts.values()):>8}\n")
 
 

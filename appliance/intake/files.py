@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from appliance.errors import UsageError
 
@@ -108,5 +108,5 @@ def open_content(hashing: HashingReader, gzipped: bool) -> BinaryIO:
     """The file's content for a parser: decompressed when the file is gzip."""
     buffered = io.BufferedReader(hashing, CHUNK)
     if gzipped:
-        return gzip.GzipFile(fileobj=buffered, mode="rb")
+        return cast(BinaryIO, gzip.GzipFile(fileobj=buffered, mode="rb"))
     return buffered

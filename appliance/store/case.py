@@ -100,7 +100,9 @@ class CaseStore:
         self.tracer.record(sql, started)
         return result
 
-    def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    def rows(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
         started = time.perf_counter()
         result = self._con.execute(sql, params or []).fetchall()
         self.tracer.record(sql, started)
@@ -133,13 +135,15 @@ class CaseStore:
         self._con.execute("CHECKPOINT")
 
     def next_id(self, sequence: str) -> int:
-        row = self._con.execute(f"SELECT nextval('{sequence}')").fetchone()  # noqa: S608
+        row = self._con.execute(f"SELECT nextval('{sequence}')").fetchone()
         assert row is not None
         return int(row[0])
 
     # -- subjects and identifiers ---------------------------------------------------------
 
-    def add_subject(self, name: str, role: str = "other", identifiers: Sequence[str] = ()) -> Subject:
+    def add_subject(
+        self, name: str, role: str = "other", identifiers: Sequence[str] = ()
+    ) -> Subject:
         name = name.strip()
         if not name:
             raise UsageError("a subject needs a name.", "Give a name such as 'suspect'.")
@@ -192,7 +196,8 @@ class CaseStore:
             names = [r[0] for r in self.rows("SELECT name FROM subjects ORDER BY name")]
             raise SubjectNotFound(
                 f"case {self.info.ref} has no subject called {name!r}.",
-                f"Subjects: {', '.join(names) or 'none yet'}; add one with `appliance subject add`.",
+                f"Subjects: {', '.join(names) or 'none yet'}; "
+                "add one with `appliance subject add`.",
             )
         sid, sname, role = found[0]
         ids = tuple(

@@ -28,7 +28,7 @@ def _quote(text: str) -> str:
 
 def connect(database: Path, key: str, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """An open, locked-down connection to the encrypted case database at ``database``."""
-    config: dict[str, str | bool | int] = {
+    config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "allow_unsigned_extensions": False,

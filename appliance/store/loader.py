@@ -16,7 +16,14 @@ from pathlib import Path
 import pyarrow as pa
 
 from appliance.errors import ApplianceError, NotThisFormat
-from appliance.intake.files import Found, HashingReader, Skipped, find_files, open_content, sha256_file
+from appliance.intake.files import (
+    Found,
+    HashingReader,
+    Skipped,
+    find_files,
+    open_content,
+    sha256_file,
+)
 from appliance.model import Cell, Communication, Observation, Rejection, Warning
 from appliance.parsers.base import ParseContext, Parser, Probe
 from appliance.parsers.registry import by_name, detect
@@ -118,17 +125,45 @@ class _Batches:
 
     def add(self, record: object, report: SourceReport) -> None:
         if isinstance(record, Observation):
-            _append(self.obs, record.row, epoch_us(record.time), record.lat, record.lon,
-                    record.radius_m, record.method, record.time_flag)
+            _append(
+                self.obs,
+                record.row,
+                epoch_us(record.time),
+                record.lat,
+                record.lon,
+                record.radius_m,
+                record.method,
+                record.time_flag,
+            )
             report.observations += 1
         elif isinstance(record, Communication):
-            _append(self.com, record.row, epoch_us(record.time), record.kind, record.direction,
-                    record.line, record.other, record.duration_s, record.cell_id, record.imei,
-                    record.imsi, record.time_flag)
+            _append(
+                self.com,
+                record.row,
+                epoch_us(record.time),
+                record.kind,
+                record.direction,
+                record.line,
+                record.other,
+                record.duration_s,
+                record.cell_id,
+                record.imei,
+                record.imsi,
+                record.time_flag,
+            )
             report.communications += 1
         elif isinstance(record, Cell):
-            _append(self.cel, record.row, record.cell_id, record.lat, record.lon, record.range_m,
-                    record.radio, record.azimuth_deg, record.beamwidth_deg)
+            _append(
+                self.cel,
+                record.row,
+                record.cell_id,
+                record.lat,
+                record.lon,
+                record.range_m,
+                record.radio,
+                record.azimuth_deg,
+                record.beamwidth_deg,
+            )
             report.cells += 1
         elif isinstance(record, Rejection):
             _append(self.rej, record.row, record.reason)
@@ -150,8 +185,13 @@ class _Batches:
         self._write("rejections", self.rej, {"row": pa.int64(), "reason": pa.string()})
         self._write("warnings", self.warn, {"row": pa.int64(), "message": pa.string()})
 
-    def _write(self, table: str, columns: dict[str, list[object]], types: dict[str, pa.DataType],
-               time_column: bool = False) -> None:
+    def _write(
+        self,
+        table: str,
+        columns: dict[str, list[object]],
+        types: dict[str, pa.DataType],
+        time_column: bool = False,
+    ) -> None:
         count = len(columns["row"])
         if not count:
             return
@@ -171,15 +211,38 @@ def _append(columns: dict[str, list[object]], *values: object) -> None:
         column.append(value)
 
 
-_OBS_TYPES = {"row": pa.int64(), "t": pa.int64(), "lat": pa.float64(), "lon": pa.float64(),
-              "radius_m": pa.float64(), "method": pa.string(), "time_flag": pa.string()}
-_COM_TYPES = {"row": pa.int64(), "t": pa.int64(), "kind": pa.string(), "direction": pa.string(),
-              "line": pa.string(), "other": pa.string(), "duration_s": pa.float64(),
-              "cell_id": pa.string(), "imei": pa.string(), "imsi": pa.string(),
-              "time_flag": pa.string()}
-_CELL_TYPES = {"row": pa.int64(), "cell_id": pa.string(), "lat": pa.float64(),
-               "lon": pa.float64(), "range_m": pa.float64(), "radio": pa.string(),
-               "azimuth_deg": pa.float64(), "beamwidth_deg": pa.float64()}
+_OBS_TYPES = {
+    "row": pa.int64(),
+    "t": pa.int64(),
+    "lat": pa.float64(),
+    "lon": pa.float64(),
+    "radius_m": pa.float64(),
+    "method": pa.string(),
+    "time_flag": pa.string(),
+}
+_COM_TYPES = {
+    "row": pa.int64(),
+    "t": pa.int64(),
+    "kind": pa.string(),
+    "direction": pa.string(),
+    "line": pa.string(),
+    "other": pa.string(),
+    "duration_s": pa.float64(),
+    "cell_id": pa.string(),
+    "imei": pa.string(),
+    "imsi": pa.string(),
+    "time_flag": pa.string(),
+}
+_CELL_TYPES = {
+    "row": pa.int64(),
+    "cell_id": pa.string(),
+    "lat": pa.float64(),
+    "lon": pa.float64(),
+    "range_m": pa.float64(),
+    "radio": pa.string(),
+    "azimuth_deg": pa.float64(),
+    "beamwidth_deg": pa.float64(),
+}
 _OBS_COLUMNS = list(_OBS_TYPES)
 _COM_COLUMNS = list(_COM_TYPES)
 _CELL_COLUMNS = list(_CELL_TYPES)
@@ -222,6 +285,7 @@ class Loader:
                 self.progress(f"skipped {item.path}: {item.reason}")
                 continue
             probe = Probe.of_path(item.path)
+            parser_cls: type[Parser] | None
             try:
                 if format_name:
                     parser_cls, reason = by_name(format_name), "named with --format"
@@ -234,14 +298,24 @@ class Loader:
                 continue
             plan.append((item, probe, parser_cls, reason))
         for item, probe, parser_cls, reason in plan:
-            self._one(item, probe, parser_cls, reason, report, subject, subject_id, tz_name,
-                      context)
+            self._one(
+                item, probe, parser_cls, reason, report, subject, subject_id, tz_name, context
+            )
         self.store.checkpoint()
         return report
 
-    def _one(self, item: Found, probe: Probe, parser_cls: type[Parser] | None, reason: str,
-             report: IntakeReport, subject: str | None, subject_id: int | None, tz_name: str,
-             context: ParseContext) -> None:
+    def _one(
+        self,
+        item: Found,
+        probe: Probe,
+        parser_cls: type[Parser] | None,
+        reason: str,
+        report: IntakeReport,
+        subject: str | None,
+        subject_id: int | None,
+        tz_name: str,
+        context: ParseContext,
+    ) -> None:
         path = item.path
         sha, size = sha256_file(path)
         self.store.begin()
@@ -265,13 +339,27 @@ class Loader:
             ):
                 self.store.commit()
                 report.exhibits.append(exhibit)
-                report.sources.append(SourceReport(ref, str(path), parser_cls.name, reason,
-                                                   subject, status="already loaded"))
+                report.sources.append(
+                    SourceReport(
+                        ref, str(path), parser_cls.name, reason, subject, status="already loaded"
+                    )
+                )
                 self.progress(f"{ref} {path}: already loaded in this case; nothing to do")
                 return
             self.progress(f"{ref} {path}: {parser_cls.name} ({reason})")
-            source = self._parse(path, probe, parser_cls, reason, ref, exhibit_id, sha,
-                                 subject, subject_id, tz_name, context)
+            source = self._parse(
+                path,
+                probe,
+                parser_cls,
+                reason,
+                ref,
+                exhibit_id,
+                sha,
+                subject,
+                subject_id,
+                tz_name,
+                context,
+            )
             self.store.commit()
         except NotThisFormat as exc:
             self.store.rollback()
@@ -301,14 +389,32 @@ class Loader:
         self.store.execute(
             "INSERT INTO exhibits (id, ref, sha256, size, original_path, device, acquired, officer)"
             " VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
-            [exhibit_id, ref, sha, size, str(path.resolve()),
-             datetime.now(UTC).replace(tzinfo=None, microsecond=0), officer()],
+            [
+                exhibit_id,
+                ref,
+                sha,
+                size,
+                str(path.resolve()),
+                datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+                officer(),
+            ],
         )
         return exhibit_id, ref, True
 
-    def _parse(self, path: Path, probe: Probe, parser_cls: type[Parser], reason: str, ref: str,
-               exhibit_id: int, sha: str, subject: str | None, subject_id: int | None,
-               tz_name: str, context: ParseContext) -> SourceReport:
+    def _parse(
+        self,
+        path: Path,
+        probe: Probe,
+        parser_cls: type[Parser],
+        reason: str,
+        ref: str,
+        exhibit_id: int,
+        sha: str,
+        subject: str | None,
+        subject_id: int | None,
+        tz_name: str,
+        context: ParseContext,
+    ) -> SourceReport:
         source_id = self.store.next_id("source_ids")
         source = SourceReport(ref, str(path), parser_cls.name, reason, subject)
         batches = _Batches(self.store, source_id)
@@ -344,10 +450,23 @@ class Loader:
                 self.store.attribute(subject_id, line, f"source {source_id}")
         self.store.execute(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [source_id, exhibit_id, parser_cls.name, parser_cls.version, reason, tz_name,
-             subject_id, source.rows_read, source.loaded, source.rejected, source.warnings,
-             source.observations, source.communications, source.cells,
-             datetime.now(UTC).replace(tzinfo=None, microsecond=0)],
+            [
+                source_id,
+                exhibit_id,
+                parser_cls.name,
+                parser_cls.version,
+                reason,
+                tz_name,
+                subject_id,
+                source.rows_read,
+                source.loaded,
+                source.rejected,
+                source.warnings,
+                source.observations,
+                source.communications,
+                source.cells,
+                datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+            ],
         )
         return source
 
@@ -355,7 +474,8 @@ class Loader:
         """The subject owning every line of this source's records, if exactly one does."""
         owners = self.store.rows(
             "SELECT DISTINCT s.id, s.name FROM communications c "
-            "LEFT JOIN identifiers i ON i.value = c.line LEFT JOIN subjects s ON s.id = i.subject_id "
+            "LEFT JOIN identifiers i ON i.value = c.line "
+            "LEFT JOIN subjects s ON s.id = i.subject_id "
             "WHERE c.source_id = ?",
             [source_id],
         )

@@ -1,0 +1,144 @@
+"""One benchmark in its own process, so its peak memory is its own.
+
+``python -m appliance.bench.worker NAME --part both|ours|baseline [--quick]`` prints one JSON
+document: timings of the appliance's query and of the baseline, run in this same process
+(interleaved, best of several for the fast one), the result sizes and whether they agree,
+and the process's peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from appliance.analyses import sql as analysis_sql
+from appliance.analyses.colocate import Parameters, query_parameters
+from appliance.store.case import CaseStore
+from appliance.store.home import Home
+
+DAY_US = 86_400 * 1_000_000
+T0_US = 1_711_929_600 * 1_000_000  # 2024-04-01T00:00:00Z
+SIZES = {
+    # name: (fixes of A, fixes of B, days)
+    "dense": (1_000_000, 1_000_000, 30),
+    "asymmetric": (2_600_000, 40_000, 30),
+}
+QUICK_DIVISOR = 10
+
+
+def _bench_sql(name: str) -> str:
+    return (Path(__file__).parent / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _case(folder: Path) -> CaseStore:
+    store = CaseStore.create(Home(folder), "BENCH", "Europe/London", "bench")
+    store.add_subject("a", "suspect")
+    store.add_subject("b", "victim")
+    store.execute(
+        "INSERT INTO exhibits VALUES (1, 'BENCH-1', 'synthetic', 0, 'synthetic', NULL, "
+        "TIMESTAMP '2024-04-01 00:00:00', 'bench')"
+    )
+    for source, subject in ((1, 1), (2, 2)):
+        store.execute(
+            "INSERT INTO sources VALUES (?, 1, 'synthetic', '1', 'benchmark', 'UTC', ?, "
+            "0, 0, 0, 0, 0, 0, 0, TIMESTAMP '2024-04-01 00:00:00')",
+            [source, subject],
+        )
+    return store
+
+
+def _fill(store: CaseStore, source: int, n: int, days: int, fa: float, fb: float) -> None:
+    store.execute(
+        _bench_sql("synthetic"),
+        {
+            "source": source,
+            "n": n,
+            "span_us": days * DAY_US,
+            "t0_us": T0_US,
+            "lat0": 51.51,
+            "lon0": -0.11,
+            "extent_deg": 0.12,
+            "fa": fa,
+            "fb": fb,
+        },
+    )
+
+
+def _timed(fn: Any) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def run(name: str, part: str, quick: bool) -> dict[str, Any]:
+    n_a, n_b, days = SIZES[name]
+    if quick:
+        n_a, n_b = n_a // QUICK_DIVISOR, n_b // QUICK_DIVISOR
+    folder = Path(tempfile.mkdtemp(prefix="appliance-bench-"))
+    try:
+        store = _case(folder)
+        # Different slow frequencies: the two paths cross now and then, as two people's do.
+        _fill(store, 1, n_a, days, fa=days * 0.93, fb=days * 1.37)
+        _fill(store, 2, n_b, days, fa=days * 1.11, fb=days * 0.71)
+        store.checkpoint()
+        params = Parameters(500.0, 300.0, 1800.0)
+        bound = query_parameters(1, 2, params)
+        ours_sql = analysis_sql.load("colocate_events")
+        naive = {"within_m": 500.0, "window_s": 300.0}
+        store.execute(_bench_sql("tables"))
+        result: dict[str, Any] = {"name": name, "fixes_a": n_a, "fixes_b": n_b, "days": days}
+        if part in ("both", "baseline"):
+            seconds, rows = _timed(lambda: store.rows(_bench_sql("naive_join"), naive))
+            result["baseline_s"] = seconds
+            result["baseline_pairs"] = int(rows[0][0])
+        if part in ("both", "ours"):
+            best = float("inf")
+            for _ in range(3):
+                seconds, table = _timed(lambda: store.fetch(ours_sql, bound))
+                best = min(best, seconds)
+            result["ours_s"] = best
+            result["ours_events"] = table.num_rows
+            result["ours_occasions"] = len(set(table.column("occasion").to_pylist()))
+        if part == "both":
+            ours_pairs = set(
+                zip(
+                    table.column("a_row").to_pylist(),
+                    table.column("b_row").to_pylist(),
+                    strict=True,
+                )
+            )
+            seconds, exact = _timed(lambda: store.fetch(_bench_sql("naive_pairs"), naive))
+            exact_pairs = set(
+                zip(
+                    exact.column("a_row").to_pylist(),
+                    exact.column("b_row").to_pylist(),
+                    strict=True,
+                )
+            )
+            result["exact_naive_s"] = seconds
+            result["identical_pairs"] = ours_pairs == exact_pairs
+            result["speedup"] = result["baseline_s"] / result["ours_s"]
+        store.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("name", choices=sorted(SIZES))
+    parser.add_argument("--part", choices=("both", "ours", "baseline"), default="both")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    print(json.dumps(run(args.name, args.part, args.quick)))
+
+
+if __name__ == "__main__":
+    main()
