@@ -53,11 +53,16 @@ def _kek(passphrase: str, salt: bytes, params: dict[str, int]) -> bytes:
 
 def _wrap(kek: bytes, secret: bytes, label: str) -> dict[str, str]:
     nonce = os.urandom(12)
-    return {"nonce": _b64(nonce), "ciphertext": _b64(AESGCM(kek).encrypt(nonce, secret, label.encode()))}
+    return {
+        "nonce": _b64(nonce),
+        "ciphertext": _b64(AESGCM(kek).encrypt(nonce, secret, label.encode())),
+    }
 
 
 def _unwrap(kek: bytes, wrapped: dict[str, str], label: str) -> bytes:
-    return AESGCM(kek).decrypt(_unb64(wrapped["nonce"]), _unb64(wrapped["ciphertext"]), label.encode())
+    return AESGCM(kek).decrypt(
+        _unb64(wrapped["nonce"]), _unb64(wrapped["ciphertext"]), label.encode()
+    )
 
 
 @dataclass(frozen=True)

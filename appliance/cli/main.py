@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from appliance import __version__
 from appliance.errors import ApplianceError
@@ -25,14 +25,24 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the contract's one-line errors (no usage block on stderr)."""
+
+    def error(self, message: str) -> NoReturn:
+        _say(f"{self.prog}: {shown(message)} (see `{self.prog} --help`)")
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="appliance",
         description="Offline communications-data analysis: co-location, contacts, order breaches.",
     )
     parser.add_argument("--version", action="version", version=f"appliance {__version__}")
     parser.add_argument("--home", help="folder of cases (default: APPLIANCE_HOME or XDG data)")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=_Parser
+    )
 
     case = commands.add_parser("case", help="create, list and choose cases")
     case_cmds = case.add_subparsers(dest="case_command", metavar="ACTION", required=True)

@@ -332,10 +332,12 @@ class Loader:
                 report.skipped.append((str(path), f"acquired, not parsed: {reason}"))
                 self.progress(f"{ref} {path}: acquired, not parsed ({reason})")
                 return
+            # The same bytes read the same way again change nothing. Without a named subject
+            # any earlier reading matches (its subject may have been inferred then).
             if not new and self.store.rows(
                 "SELECT 1 FROM sources WHERE exhibit_id = ? AND format = ? "
-                "AND subject_id IS NOT DISTINCT FROM ?",
-                [exhibit_id, parser_cls.name, subject_id],
+                "AND (? IS NULL OR subject_id IS NOT DISTINCT FROM ?)",
+                [exhibit_id, parser_cls.name, subject_id, subject_id],
             ):
                 self.store.commit()
                 report.exhibits.append(exhibit)
