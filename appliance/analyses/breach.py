@@ -70,8 +70,8 @@ class Visit:
     number: int
     entry: datetime
     exit: datetime
-    last_outside_before: datetime | None
-    first_outside_after: datetime | None
+    last_seen_before: datetime | None
+    first_seen_after: datetime | None
     closest: Sighting
     grade: str
     sightings: list[Sighting]
@@ -82,11 +82,11 @@ class Visit:
             "entry": iso_z(self.entry),
             "exit": iso_z(self.exit),
             "duration_s": round((self.exit - self.entry).total_seconds()),
-            "last_seen_before": iso_z(self.last_outside_before)
-            if self.last_outside_before
+            "last_seen_before": iso_z(self.last_seen_before)
+            if self.last_seen_before
             else None,
-            "first_seen_after": iso_z(self.first_outside_after)
-            if self.first_outside_after
+            "first_seen_after": iso_z(self.first_seen_after)
+            if self.first_seen_after
             else None,
             "closest_m": round(self.closest.distance_m, 1),
             "closest_time": iso_z(self.closest.time),
@@ -162,8 +162,8 @@ def breaches(
                 number=number,
                 entry=sightings[0].time,
                 exit=sightings[-1].time,
-                last_outside_before=utc(before) if before is not None else None,
-                first_outside_after=utc(after) if after is not None else None,
+                last_seen_before=utc(before) if before is not None else None,
+                first_seen_after=utc(after) if after is not None else None,
                 closest=min(sightings, key=lambda s: (s.distance_m, s.time)),
                 grade=best([s.grade for s in sightings]),
                 sightings=sightings,

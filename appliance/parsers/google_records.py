@@ -51,7 +51,9 @@ SOURCE_METHODS = {"GPS": "gps", "WIFI": "wifi", "CELL": "cell"}
 _NON_SPACE = re.compile(r"[^ \t\r\n]")
 _IN_STRING = re.compile(r'["\\]')
 _STRUCTURE = re.compile(r'["{}\[\]]')
-_SCALAR_END = re.compile(r'[\s,\[\]{}"]')
+# JSON white space only: \s would also stop at characters ``peek`` does not skip (form feed,
+# no-break space), and a value that ends where it starts would never be taken.
+_SCALAR_END = re.compile(r'[ \t\r\n,\[\]{}"]')
 _SCALAR_STOPS = frozenset(',[]{}"')  # a value that starts here is one stray character
 _INTEGER = re.compile(r"-?\d{1,20}")
 
@@ -167,6 +169,8 @@ class _Scanner:
     def _take(
         self, end: int, discarded: int, limit: int, deepest: int
     ) -> tuple[str | None, str | None]:
+        if not discarded:
+            end = max(end, self.pos + 1)  # always move on, whatever the input
         text = self.buf[self.pos : end]
         self.pos = end
         if discarded or len(text) > limit:

@@ -96,7 +96,7 @@ class CaseStore:
     def fetch(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pa.Table:
         """Run a read query with bound parameters; the result as an Arrow table."""
         started = time.perf_counter()
-        result = self._con.execute(sql, params or []).fetch_arrow_table()
+        result = self._con.execute(sql, params or []).to_arrow_table()
         self.tracer.record(sql, started)
         return result
 

@@ -370,7 +370,7 @@ class Loader:
             else:
                 report.exhibits.append(ExhibitReport(ref, str(path), sha, size, "verified"))
                 report.skipped.append((str(path), f"acquired, not parsed: {exc.message}"))
-            self.progress(f"{path}: {exc}")
+            self.progress(f"not loaded, nothing kept: {exc}")
             return
         except BaseException:
             self.store.rollback()
