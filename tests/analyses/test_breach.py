@@ -62,8 +62,8 @@ def as_tuples(result: Breaches) -> list[tuple[object, ...]]:
             us_of(v.entry),
             us_of(v.exit),
             len(v.sightings),
-            us_of(v.last_outside_before) if v.last_outside_before else None,
-            us_of(v.first_outside_after) if v.first_outside_after else None,
+            us_of(v.last_seen_before) if v.last_seen_before else None,
+            us_of(v.first_seen_after) if v.first_seen_after else None,
         )
         for v in result.visits
     ]
