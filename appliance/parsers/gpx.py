@@ -166,7 +166,8 @@ class GpxParser(Parser):
         names: dict[str, str] = {}
         point_tags: set[str] = set()
         point: ET.Element | None = None
-        time_texts: list[str | None] = []
+        time_text: str | None = None
+        times = 0  # <time> children of the current point; only the first is kept
         source: str | None = None
         row = 0
         try:
@@ -184,18 +185,19 @@ class GpxParser(Parser):
                             "Check the file: it is damaged or built to exhaust memory.",
                         )
                     if point is None and len(stack) > 1 and elem.tag in point_tags:
-                        point, time_texts, source = elem, [], None
+                        point, time_text, times, source = elem, None, 0, None
                     continue
 
                 stack.pop()
                 if point is not None and len(stack) >= 1 and stack[-1] is point:
                     if elem.tag == names["time"]:
-                        time_texts.append(elem.text)
+                        times += 1
+                        time_text = elem.text if times == 1 else time_text
                     elif elem.tag == names["src"]:
                         source = elem.text
                 if elem is point:
                     row += 1
-                    yield from _observation(row, point, time_texts, source)
+                    yield from _observation(row, point, time_text, times, source)
                     point = None
                 # Drop the finished element. The tree runs ahead of the events (a whole chunk is
                 # parsed before its events are read), so later siblings may already be attached;
@@ -229,16 +231,16 @@ def _gpx_names(root_tag: str) -> dict[str, str]:
 
 
 def _observation(
-    row: int, point: ET.Element, time_texts: list[str | None], source: str | None
+    row: int, point: ET.Element, time_text: str | None, times: int, source: str | None
 ) -> list[Record]:
     """The Observation for one point element, or the Rejection saying why there is none."""
-    if not time_texts:
+    if times == 0:
         return [Rejection(row, "point has no time")]
-    if len(time_texts) > 1:
-        return [Rejection(row, f"point has {len(time_texts)} time elements")]
+    if times > 1:
+        return [Rejection(row, f"point has {times} time elements")]
     try:
         # GPX times without an offset are UTC by the schema, so UTC is the "local" zone.
-        time, _ = read_time(time_texts[0] or "", "time", UTC)
+        time, _ = read_time(time_text or "", "time", UTC)
     except ValueError as exc:
         return [Rejection(row, str(exc))]
     if time < GPS_EPOCH:

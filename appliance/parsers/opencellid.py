@@ -13,7 +13,8 @@ Three layouts are read, told apart by the first record:
 The caller has already decompressed ``.gz`` files.
 
 Rows: with a header, row N is the Nth data row after it (the header is row 0); without one,
-row N is the Nth line of the file. Blank lines keep their number but are not rows.
+row N is the Nth line of the file (strictly, the Nth CSV record, which is the same unless a
+quoted field spans lines). Blank lines keep their number but are not rows.
 
 Each row is one ``Cell``. ``cell_id`` is the canonical ``mcc-mnc-lac-cid`` of
 ``_csvutil.canonical_cell_id`` (MCC three digits, MNC at least two, LAC and cell id as decimal
