@@ -40,26 +40,18 @@ base AS (
     SELECT least((SELECT min(t_us) FROM a_pos), (SELECT min(t_us) FROM b_pos))
            - $window_us - $bucket_us AS t0
 ),
--- A local east/north frame at the middle of the data: a rotation of the Earth-centred
--- coordinates, so it keeps every straight-line distance.
+-- A local east/north frame at the middle of A's data: a rotation of the Earth-centred
+-- coordinates, so it keeps every straight-line distance. Both subjects are placed alike.
 frame AS (
     SELECT radians(avg(lat)) AS phi0, radians(avg(lon)) AS lam0 FROM a_pos
 ),
-a_en AS (
-    SELECT source_id, row, t_us - (SELECT t0 FROM base) AS t_rel, x, y, z,
-           -sin(lam0) * x + cos(lam0) * y AS e,
-           -sin(phi0) * cos(lam0) * x - sin(phi0) * sin(lam0) * y + cos(phi0) * z AS n
-    FROM (
-        SELECT *,
-               6378137.0 / sqrt(1.0 - 0.0066943799901413165 * pow(sin(radians(lat)), 2)) AS nu,
-               nu * cos(radians(lat)) * cos(radians(lon)) AS x,
-               nu * cos(radians(lat)) * sin(radians(lon)) AS y,
-               nu * (1.0 - 0.0066943799901413165) * sin(radians(lat)) AS z
-        FROM a_pos
-    ), frame
+both_pos AS (
+    SELECT 'a' AS side, source_id, row, t_us, lat, lon FROM a_pos
+    UNION ALL
+    SELECT 'b' AS side, source_id, row, t_us, lat, lon FROM b_pos
 ),
-b_en AS (
-    SELECT source_id, row, t_us - (SELECT t0 FROM base) AS t_rel, x, y, z,
+placed AS (
+    SELECT side, source_id, row, t_us - (SELECT t0 FROM base) AS t_rel, x, y, z,
            -sin(lam0) * x + cos(lam0) * y AS e,
            -sin(phi0) * cos(lam0) * x - sin(phi0) * sin(lam0) * y + cos(phi0) * z AS n
     FROM (
@@ -68,7 +60,7 @@ b_en AS (
                nu * cos(radians(lat)) * cos(radians(lon)) AS x,
                nu * cos(radians(lat)) * sin(radians(lon)) AS y,
                nu * (1.0 - 0.0066943799901413165) * sin(radians(lat)) AS z
-        FROM b_pos
+        FROM both_pos
     ), frame
 ),
 a_cells AS (
@@ -76,7 +68,8 @@ a_cells AS (
            t_rel // $bucket_us AS kt,
            floor(e / $cell_m)::BIGINT AS ke,
            floor(n / $cell_m)::BIGINT AS kn
-    FROM a_en
+    FROM placed
+    WHERE side = 'a'
 ),
 -- Cells are at least twice the reach, so B's box spans one or two cells in each dimension:
 -- the offsets 0 and 1 from its lowest cell, kept where they do not pass its highest.
@@ -88,7 +81,8 @@ b_reach AS (
            floor((e + $reach_m) / $cell_m)::BIGINT AS e_hi,
            floor((n - $reach_m) / $cell_m)::BIGINT AS n_lo,
            floor((n + $reach_m) / $cell_m)::BIGINT AS n_hi
-    FROM b_en
+    FROM placed
+    WHERE side = 'b'
 ),
 offsets AS (SELECT unnest([0, 1]) AS i),
 b_cells AS (

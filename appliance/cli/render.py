@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from appliance.analyses.breach import Breaches
 from appliance.analyses.colocate import Colocation
 from appliance.analyses.contacts import COUNTED_KINDS, Contacts
-from appliance.store.loader import IntakeReport
+from appliance.store.reports import IntakeReport
 from appliance.textsafe import shown
 
 

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pyarrow as pa
 
 from appliance.errors import ApplianceError, NotThisFormat
 from appliance.intake.files import (
@@ -24,228 +21,18 @@ from appliance.intake.files import (
     open_content,
     sha256_file,
 )
-from appliance.model import Cell, Communication, Observation, Rejection, Warning
 from appliance.parsers.base import ParseContext, Parser, Probe
 from appliance.parsers.registry import by_name, detect
+from appliance.store.batches import Batches
 from appliance.store.case import CaseStore
-from appliance.timeutil import epoch_us, zone
-
-BATCH_ROWS = 50_000
-MAX_KEPT_REJECTIONS_SHOWN = 20
-
-
-@dataclass
-class SourceReport:
-    exhibit: str
-    path: str
-    format: str
-    detection: str
-    subject: str | None
-    rows_read: int = 0
-    loaded: int = 0
-    rejected: int = 0
-    warnings: int = 0
-    observations: int = 0
-    communications: int = 0
-    cells: int = 0
-    rejections: list[tuple[int, str]] = field(default_factory=list)
-    status: str = "loaded"
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "exhibit": self.exhibit,
-            "path": self.path,
-            "format": self.format,
-            "detection": self.detection,
-            "subject": self.subject,
-            "status": self.status,
-            "rows_read": self.rows_read,
-            "loaded": self.loaded,
-            "rejected": self.rejected,
-            "warnings": self.warnings,
-            "observations": self.observations,
-            "communications": self.communications,
-            "cells": self.cells,
-            "rejections": [{"row": r, "reason": why} for r, why in self.rejections],
-        }
-
-
-@dataclass
-class ExhibitReport:
-    ref: str
-    path: str
-    sha256: str
-    size: int
-    status: str
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "ref": self.ref,
-            "path": self.path,
-            "sha256": self.sha256,
-            "size": self.size,
-            "status": self.status,
-        }
-
-
-@dataclass
-class IntakeReport:
-    exhibits: list[ExhibitReport] = field(default_factory=list)
-    sources: list[SourceReport] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "exhibits": [e.as_json() for e in self.exhibits],
-            "sources": [s.as_json() for s in self.sources],
-            "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
-            "failed": [{"path": p, "reason": r} for p, r in self.failed],
-        }
-
+from appliance.store.reports import ExhibitReport, IntakeReport, SourceReport
+from appliance.timeutil import zone
 
 Progress = Callable[[str], None]
 
 
 def _quiet(_: str) -> None:
     return None
-
-
-class _Batches:
-    """Column buffers for one source, flushed to the store as Arrow batches."""
-
-    def __init__(self, store: CaseStore, source_id: int) -> None:
-        self.store = store
-        self.source_id = source_id
-        self.obs: dict[str, list[object]] = {k: [] for k in _OBS_COLUMNS}
-        self.com: dict[str, list[object]] = {k: [] for k in _COM_COLUMNS}
-        self.cel: dict[str, list[object]] = {k: [] for k in _CELL_COLUMNS}
-        self.rej: dict[str, list[object]] = {k: [] for k in ("row", "reason")}
-        self.warn: dict[str, list[object]] = {k: [] for k in ("row", "message")}
-
-    def add(self, record: object, report: SourceReport) -> None:
-        if isinstance(record, Observation):
-            _append(
-                self.obs,
-                record.row,
-                epoch_us(record.time),
-                record.lat,
-                record.lon,
-                record.radius_m,
-                record.method,
-                record.time_flag,
-            )
-            report.observations += 1
-        elif isinstance(record, Communication):
-            _append(
-                self.com,
-                record.row,
-                epoch_us(record.time),
-                record.kind,
-                record.direction,
-                record.line,
-                record.other,
-                record.duration_s,
-                record.cell_id,
-                record.imei,
-                record.imsi,
-                record.time_flag,
-            )
-            report.communications += 1
-        elif isinstance(record, Cell):
-            _append(
-                self.cel,
-                record.row,
-                record.cell_id,
-                record.lat,
-                record.lon,
-                record.range_m,
-                record.radio,
-                record.azimuth_deg,
-                record.beamwidth_deg,
-            )
-            report.cells += 1
-        elif isinstance(record, Rejection):
-            _append(self.rej, record.row, record.reason)
-            report.rejected += 1
-            if len(report.rejections) < MAX_KEPT_REJECTIONS_SHOWN:
-                report.rejections.append((record.row, record.reason))
-        elif isinstance(record, Warning):
-            _append(self.warn, record.row, record.message)
-            report.warnings += 1
-        else:  # pragma: no cover - a parser bug, not an input problem
-            raise TypeError(f"parser yielded {type(record).__name__}")
-        if len(self.obs["row"]) + len(self.com["row"]) + len(self.cel["row"]) >= BATCH_ROWS:
-            self.flush()
-
-    def flush(self) -> None:
-        self._write("observations", self.obs, _OBS_TYPES, time_column=True)
-        self._write("communications", self.com, _COM_TYPES, time_column=True)
-        self._write("cells", self.cel, _CELL_TYPES)
-        self._write("rejections", self.rej, {"row": pa.int64(), "reason": pa.string()})
-        self._write("warnings", self.warn, {"row": pa.int64(), "message": pa.string()})
-
-    def _write(
-        self,
-        table: str,
-        columns: dict[str, list[object]],
-        types: dict[str, pa.DataType],
-        time_column: bool = False,
-    ) -> None:
-        count = len(columns["row"])
-        if not count:
-            return
-        arrays = {"source_id": pa.array([self.source_id] * count, pa.int32())}
-        for name, values in columns.items():
-            if time_column and name == "t":
-                # Microseconds since the epoch, exact, as a UTC timestamp.
-                arrays["t"] = pa.array(values, pa.int64()).cast(pa.timestamp("us"))
-            else:
-                arrays[name] = pa.array(values, types[name])
-            values.clear()
-        self.store.insert_arrow(table, list(arrays), pa.table(arrays))
-
-
-def _append(columns: dict[str, list[object]], *values: object) -> None:
-    for column, value in zip(columns.values(), values, strict=True):
-        column.append(value)
-
-
-_OBS_TYPES = {
-    "row": pa.int64(),
-    "t": pa.int64(),
-    "lat": pa.float64(),
-    "lon": pa.float64(),
-    "radius_m": pa.float64(),
-    "method": pa.string(),
-    "time_flag": pa.string(),
-}
-_COM_TYPES = {
-    "row": pa.int64(),
-    "t": pa.int64(),
-    "kind": pa.string(),
-    "direction": pa.string(),
-    "line": pa.string(),
-    "other": pa.string(),
-    "duration_s": pa.float64(),
-    "cell_id": pa.string(),
-    "imei": pa.string(),
-    "imsi": pa.string(),
-    "time_flag": pa.string(),
-}
-_CELL_TYPES = {
-    "row": pa.int64(),
-    "cell_id": pa.string(),
-    "lat": pa.float64(),
-    "lon": pa.float64(),
-    "range_m": pa.float64(),
-    "radio": pa.string(),
-    "azimuth_deg": pa.float64(),
-    "beamwidth_deg": pa.float64(),
-}
-_OBS_COLUMNS = list(_OBS_TYPES)
-_COM_COLUMNS = list(_COM_TYPES)
-_CELL_COLUMNS = list(_CELL_TYPES)
 
 
 def officer() -> str:
@@ -419,7 +206,7 @@ class Loader:
     ) -> SourceReport:
         source_id = self.store.next_id("source_ids")
         source = SourceReport(ref, str(path), parser_cls.name, reason, subject)
-        batches = _Batches(self.store, source_id)
+        batches = Batches(self.store, source_id)
         with path.open("rb") as raw:
             hashing = HashingReader(raw)
             content = open_content(hashing, probe.gzipped)

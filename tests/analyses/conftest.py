@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from appliance.store.case import CaseStore
 from appliance.store.home import Home
-from appliance.store.loader import IntakeReport, Loader
+from appliance.store.loader import Loader
+from appliance.store.reports import IntakeReport
 
 from .reference import EPOCH, Fix
 
