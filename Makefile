@@ -21,6 +21,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check appliance tests
+	$(BIN)/ruff format --check appliance tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

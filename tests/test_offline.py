@@ -78,8 +78,15 @@ def test_package_imports_no_network_client() -> None:
         for path in package.rglob("*.py")
         for line in path.read_text().splitlines()
         if line.strip().startswith(
-            ("import socket", "import requests", "import urllib.request", "import httpx",
-             "from urllib.request", "from requests", "import http.client")
+            (
+                "import socket",
+                "import requests",
+                "import urllib.request",
+                "import httpx",
+                "from urllib.request",
+                "from requests",
+                "import http.client",
+            )
         )
     ]
     assert offenders == []

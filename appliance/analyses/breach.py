@@ -82,12 +82,8 @@ class Visit:
             "entry": iso_z(self.entry),
             "exit": iso_z(self.exit),
             "duration_s": round((self.exit - self.entry).total_seconds()),
-            "last_seen_before": iso_z(self.last_seen_before)
-            if self.last_seen_before
-            else None,
-            "first_seen_after": iso_z(self.first_seen_after)
-            if self.first_seen_after
-            else None,
+            "last_seen_before": iso_z(self.last_seen_before) if self.last_seen_before else None,
+            "first_seen_after": iso_z(self.first_seen_after) if self.first_seen_after else None,
             "closest_m": round(self.closest.distance_m, 1),
             "closest_time": iso_z(self.closest.time),
             "grade": self.grade,

@@ -70,11 +70,15 @@ def run_demo(home: Home, ref: str, keep: bool = False, say: Say = print) -> int:
         else:
             shutil.rmtree(folder, ignore_errors=True)
     hint = "" if os.environ.get("APPLIANCE_PASSPHRASE") else f" (passphrase '{DEMO_PASSPHRASE}')"
+    # Name the command the way it was run, so the hints work when pasted (e.g. .venv/bin/...).
+    command = sys.argv[0] if Path(sys.argv[0]).name == "appliance" else "appliance"
+    if not os.environ.get("APPLIANCE_PASSPHRASE"):
+        command = f"APPLIANCE_PASSPHRASE={DEMO_PASSPHRASE} {command}"
     print(
         f"\nThe case stays in {home.root}{hint}. Try:\n"
-        f"  appliance --home {home.root} colocate --case {ref} --a suspect --b victim --events\n"
-        f"  appliance --home {home.root} contacts --case {ref} --a suspect --b victim --json\n"
-        f"  appliance --home {home.root} sources --case {ref} --rejections"
+        f"  {command} --home {home.root} colocate --case {ref} --a suspect --b victim --events\n"
+        f"  {command} --home {home.root} contacts --case {ref} --a suspect --b victim --json\n"
+        f"  {command} --home {home.root} sources --case {ref} --rejections"
     )
     return 0
 
