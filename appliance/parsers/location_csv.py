@@ -3,7 +3,10 @@
 Header row required, matched case-insensitively and trimmed, in any column order, further
 columns allowed::
 
-    time,lat,lon,accuracy_m[,method]
+    time,lat,lon[,accuracy_m][,method]
+
+``accuracy_m`` is part of the layout DESIGN §8 names, but a file without it is still read: its
+positions are evidence, with an unknown uncertainty radius.
 
 Rows: row N is the Nth data row after the header (the header is row 0). Blank lines keep their
 number but are not rows.
@@ -14,7 +17,8 @@ One row is one ``Observation``:
   in the skipped or repeated hour of a clock change is flagged and followed by a Warning.
 * ``lat``/``lon``: WGS84 decimal degrees. Out of range, non-finite and exactly 0,0 (the usual
   "no fix" filler) are rejected.
-* ``accuracy_m``: the uncertainty radius in metres; empty means unknown, negative is rejected.
+* ``accuracy_m``: the uncertainty radius in metres; empty or absent means unknown, negative is
+  rejected.
 * ``method`` (optional column): gps, wifi, cell or fused. Empty or absent means ``unknown``; any
   other word is loaded as ``unknown`` with a Warning, because the position is still evidence.
 """
@@ -37,14 +41,15 @@ from appliance.parsers._csvutil import (
 from appliance.parsers.base import ParseContext, Parser, Probe
 from appliance.parsers.registry import register
 
-COLUMNS = ("time", "lat", "lon", "accuracy_m")
+COLUMNS = ("time", "lat", "lon")
+ACCURACY_COLUMN = "accuracy_m"
 METHOD_COLUMN = "method"
 METHODS = ("gps", "wifi", "cell", "fused")
 
 
 class LocationCsvParser(Parser):
     name = "location_csv"
-    description = "Generic location CSV (time,lat,lon,accuracy_m[,method])"
+    description = "Generic location CSV (time,lat,lon[,accuracy_m][,method])"
     version = "1"
     # Generic: a more specific parser whose header happens to include these names goes first.
     priority: ClassVar[int] = 60
@@ -53,11 +58,14 @@ class LocationCsvParser(Parser):
     def recognise(cls, probe: Probe) -> str | None:
         names = set(split_header_line(probe.first_line))
         if names.issuperset(COLUMNS):
-            return "header has " + ",".join(COLUMNS)
+            present = [*COLUMNS, *(c for c in (ACCURACY_COLUMN,) if c in names)]
+            return "header has " + ",".join(present)
         return None
 
     def parse(self, stream: BinaryIO, context: ParseContext) -> Iterator[Record]:
-        index, rows = headed_rows(stream, COLUMNS, (METHOD_COLUMN,), "Generic location CSV")
+        index, rows = headed_rows(
+            stream, COLUMNS, (ACCURACY_COLUMN, METHOD_COLUMN), "Generic location CSV"
+        )
         for item in rows:
             if isinstance(item, Rejection):
                 yield item
@@ -79,7 +87,7 @@ def _observation(row: int, values: dict[str, str], context: ParseContext) -> lis
     if problem is not None:
         raise ValueError(problem)
 
-    accuracy_text = values["accuracy_m"].strip()
+    accuracy_text = values.get(ACCURACY_COLUMN, "").strip()
     radius: float | None = None
     if accuracy_text:
         radius = read_float(accuracy_text, "accuracy_m")

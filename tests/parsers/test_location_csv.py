@@ -21,8 +21,20 @@ def test_recognises_its_header() -> None:
     assert LocationCsvParser.recognise(probe) == "header has time,lat,lon,accuracy_m"
 
 
-def test_does_not_recognise_a_header_without_accuracy() -> None:
-    assert LocationCsvParser.recognise(Probe("p.csv", b"time,lat,lon\n")) is None
+def test_recognises_a_header_without_accuracy() -> None:
+    assert (
+        LocationCsvParser.recognise(Probe("p.csv", b"time,lat,lon\n")) == "header has time,lat,lon"
+    )
+
+
+def test_does_not_recognise_a_header_without_time() -> None:
+    assert LocationCsvParser.recognise(Probe("p.csv", b"lat,lon,accuracy_m\n")) is None
+
+
+def test_a_file_without_accuracy_loads_with_unknown_radius(run: Run) -> None:
+    [record] = run(LocationCsvParser, "time,lat,lon\n2024-05-01T10:00:00Z,51.5,-0.12\n")
+    assert isinstance(record, Observation)
+    assert record.radius_m is None
 
 
 def test_loads_a_row_as_one_observation(run: Run) -> None:
@@ -120,8 +132,8 @@ def test_accounting_holds_over_a_mixed_file(run: Run, account: Account) -> None:
 
 
 def test_missing_columns_are_not_this_format(run: Run) -> None:
-    with pytest.raises(NotThisFormat, match="accuracy_m"):
-        run(LocationCsvParser, "time,lat,lon\n2024-05-01T10:00:00Z,51.5,-0.12\n")
+    with pytest.raises(NotThisFormat, match="lon"):
+        run(LocationCsvParser, "time,lat,accuracy_m\n2024-05-01T10:00:00Z,51.5,5\n")
 
 
 def test_duplicate_column_is_not_this_format(run: Run) -> None:
