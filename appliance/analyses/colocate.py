@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from appliance.analyses import sql
-from appliance.analyses.common import Period, SourceLabel, source_labels, utc
+from appliance.analyses.common import Period, SourceLabel, source_labels, two_subjects, utc
 from appliance.analyses.grading import best, grade
 from appliance.errors import UsageError
 from appliance.store.case import CaseStore
@@ -161,7 +161,7 @@ def query_parameters(a_id: int, b_id: int, params: Parameters) -> dict[str, Any]
 
 
 def colocate(store: CaseStore, a: str, b: str, params: Parameters) -> Colocation:
-    subject_a, subject_b = store.subject(a), store.subject(b)
+    subject_a, subject_b = two_subjects(store, a, b)
     table = store.fetch(
         sql.load("colocate_events"), query_parameters(subject_a.id, subject_b.id, params)
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from appliance.store.case import CaseStore
+from appliance.errors import UsageError
+from appliance.store.case import CaseStore, Subject
 from appliance.timeutil import from_epoch_us
 
 EARLIEST = datetime(1900, 1, 1)
@@ -40,6 +41,16 @@ def source_labels(store: CaseStore) -> dict[int, SourceLabel]:
         "JOIN exhibits e ON e.id = s.exhibit_id"
     )
     return {int(r[0]): SourceLabel(str(r[1]), str(r[2]), str(r[3])) for r in rows}
+
+
+def two_subjects(store: CaseStore, a: str, b: str) -> tuple[Subject, Subject]:
+    """Subjects A and B, which must be two different people."""
+    subject_a, subject_b = store.subject(a), store.subject(b)
+    if subject_a.id == subject_b.id:
+        raise UsageError(
+            f"A and B are both {subject_a.name!r}.", "Name two different subjects with --a and --b."
+        )
+    return subject_a, subject_b
 
 
 def utc(us: int) -> datetime:

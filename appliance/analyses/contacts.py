@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from appliance.analyses import sql
-from appliance.analyses.common import Period, utc
+from appliance.analyses.common import Period, two_subjects, utc
 from appliance.analyses.dedupe import DEFAULT_TOLERANCE_S, Record, merge
 from appliance.model import KINDS
 from appliance.store.case import CaseStore
@@ -79,7 +79,7 @@ def contacts(
     period: Period | None = None,
     tolerance_s: float = DEFAULT_TOLERANCE_S,
 ) -> Contacts:
-    subject_a, subject_b = store.subject(a), store.subject(b)
+    subject_a, subject_b = two_subjects(store, a, b)
     lo, hi = (period or Period()).bounds()
     table = store.fetch(
         sql.load("contacts"), {"a": subject_a.id, "b": subject_b.id, "from_t": lo, "to_t": hi}
