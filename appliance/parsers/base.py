@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from appliance.model import Record
 
 PROBE_BYTES = 64 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_PROBED_MEMBERS = 10_000
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,9 @@ class Probe:
     name: str
     head: bytes
     gzipped: bool = False
+    # For a zip container (KMZ, UFDR, XLSX): the names of its first members, read from its
+    # central directory without extracting anything.
+    members: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -54,7 +60,18 @@ class Probe:
                     return cls(path.name, unzipped.read(PROBE_BYTES), gzipped=True)
             except (OSError, EOFError):
                 return cls(path.name, head)
+        if head.startswith(ZIP_MAGIC):
+            return cls(path.name, head, members=_zip_members(path))
         return cls(path.name, head)
+
+
+def _zip_members(path: Path) -> tuple[str, ...]:
+    """The first member names of a zip, or none if it is not a readable zip."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return tuple(info.filename for info in archive.infolist()[:MAX_PROBED_MEMBERS])
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return ()
 
 
 @dataclass
@@ -72,6 +89,10 @@ class Parser(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
     version: ClassVar[str] = "1"
+    # A container format (zip: KMZ, UFDR, XLSX) needs random access: such a parser is handed the
+    # original file, opened read-only and seekable, not decompressed; the loader then re-hashes
+    # the file to prove it did not change while it was read.
+    seekable: ClassVar[bool] = False
     # Lower runs earlier in detection; specific formats go before generic ones.
     priority: ClassVar[int] = 50
 

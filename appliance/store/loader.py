@@ -209,7 +209,8 @@ class Loader:
         batches = Batches(self.store, source_id)
         with path.open("rb") as raw:
             hashing = HashingReader(raw)
-            content = open_content(hashing, probe.gzipped)
+            # A container needs random access; everything else streams through the hash.
+            content = raw if parser_cls.seekable else open_content(hashing, probe.gzipped)
             try:
                 for record in parser_cls().parse(content, context):
                     batches.add(record, source)
@@ -220,6 +221,8 @@ class Loader:
                     f"{path}: the file could not be read to the end ({exc}).",
                     "The file may be truncated or damaged; acquire it again.",
                 ) from None
+            if parser_cls.seekable:
+                raw.seek(0)
             if hashing.finish() != sha:
                 raise NotThisFormat(
                     f"{path}: the file changed while it was being read.",
