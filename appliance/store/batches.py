@@ -6,6 +6,8 @@ about as much as one. Times go in as exact microseconds since the epoch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyarrow as pa
 
 from appliance.model import Cell, Communication, Observation, Rejection, Warning
@@ -19,9 +21,16 @@ BATCH_ROWS = 50_000
 class Batches:
     """Column buffers for one source, flushed to the store as Arrow batches."""
 
-    def __init__(self, store: CaseStore, source_id: int) -> None:
+    def __init__(
+        self,
+        store: CaseStore,
+        source_id: int,
+        on_flush: Callable[[SourceReport], None] | None = None,
+    ) -> None:
         self.store = store
         self.source_id = source_id
+        # Called after each full batch: progress for the officer on long files.
+        self.on_flush = on_flush
         self.obs: dict[str, list[object]] = {k: [] for k in _OBS_COLUMNS}
         self.com: dict[str, list[object]] = {k: [] for k in _COM_COLUMNS}
         self.cel: dict[str, list[object]] = {k: [] for k in _CELL_COLUMNS}
@@ -80,8 +89,12 @@ class Batches:
             report.warnings += 1
         else:  # pragma: no cover - a parser bug, not an input problem
             raise TypeError(f"parser yielded {type(record).__name__}")
-        if len(self.obs["row"]) + len(self.com["row"]) + len(self.cel["row"]) >= BATCH_ROWS:
+        # Rejections and warnings count too: a file of bad rows must not grow memory.
+        buffered = sum(len(c["row"]) for c in (self.obs, self.com, self.cel, self.rej, self.warn))
+        if buffered >= BATCH_ROWS:
             self.flush()
+            if self.on_flush is not None:
+                self.on_flush(report)
 
     def flush(self) -> None:
         self._write("observations", self.obs, _OBS_TYPES, time_column=True)

@@ -206,7 +206,13 @@ class Loader:
     ) -> SourceReport:
         source_id = self.store.next_id("source_ids")
         source = SourceReport(ref, str(path), parser_cls.name, reason, subject)
-        batches = Batches(self.store, source_id)
+        batches = Batches(
+            self.store,
+            source_id,
+            on_flush=lambda s: self.progress(
+                f"{ref}: {s.loaded_so_far:,} rows loaded, {s.rejected:,} rejected so far"
+            ),
+        )
         with path.open("rb") as raw:
             hashing = HashingReader(raw)
             # A container needs random access; everything else streams through the hash.

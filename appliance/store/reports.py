@@ -24,6 +24,10 @@ class SourceReport:
     rejections: list[tuple[int, str]] = field(default_factory=list)
     status: str = "loaded"
 
+    @property
+    def loaded_so_far(self) -> int:
+        return self.observations + self.communications + self.cells
+
     def as_json(self) -> dict[str, object]:
         return {
             "exhibit": self.exhibit,
