@@ -158,15 +158,20 @@ def colocation(name: str, quick: bool) -> None:
 
 
 def run_benchmarks(names: list[str], quick: bool = False) -> int:
-    chosen = names or ["london", "dense", "asymmetric"]
+    chosen = names or ["london", "dense", "asymmetric", "formats"]
     for name in chosen:
         if name == "london":
             london(quick)
+        elif name == "formats":
+            from appliance.bench import formats
+
+            formats.run([1, 10] if quick else [10, 1024])
         elif name in ("dense", "asymmetric"):
             colocation(name, quick)
         else:
             print(
-                f"unknown benchmark {name!r}; choose london, dense or asymmetric", file=sys.stderr
+                f"unknown benchmark {name!r}; choose london, dense, asymmetric or formats",
+                file=sys.stderr,
             )
             return 2
         sys.stdout.flush()
