@@ -85,7 +85,7 @@ def cmd_subject_list(args: argparse.Namespace) -> int:
 def cmd_intake(args: argparse.Namespace) -> int:
     with open_case(home_of(args.home), args.case, read_only=False) as store:
         loader = Loader(store, progress=_say)
-        report = loader.intake(args.paths, args.subject, args.format, args.timezone)
+        report = loader.intake(args.paths, args.subject, args.format, args.timezone, line=args.line)
     if args.json:
         render.emit_json(report.as_json())
     else:
@@ -207,7 +207,7 @@ def cmd_formats(args: argparse.Namespace) -> int:
     from appliance.parsers.registry import all_parsers
 
     for parser in all_parsers():
-        print(f"{parser.name:<16} {parser.description}")
+        print(f"{parser.name:<20} {parser.description}")
     return 0
 
 

@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     intake.add_argument("--subject", help="the subject the data belongs to")
     intake.add_argument("--format", help="skip detection and read as this format")
     intake.add_argument("--timezone", help="zone of naive local times (default: the case's)")
+    intake.add_argument(
+        "--line", help="the number the records are for, where the layout does not carry it"
+    )
     intake.add_argument("--json", action="store_true")
 
     colocate = commands.add_parser("colocate", help="when were A and B together")

@@ -52,6 +52,7 @@ class Loader:
         subject: str | None = None,
         format_name: str | None = None,
         timezone: str | None = None,
+        line: str | None = None,
     ) -> IntakeReport:
         """Acquire and load every file under ``paths``; each file in its own transaction.
 
@@ -63,6 +64,9 @@ class Loader:
         """
         tz_name = timezone or self.store.info.timezone
         context = ParseContext(timezone=zone(tz_name))
+        if line:
+            # For layouts whose rows do not carry the line they were obtained for.
+            context.options["line"] = line
         subject_id = self.store.subject(subject).id if subject else None
         report = IntakeReport()
         plan: list[tuple[Found, Probe, type[Parser] | None, str]] = []
