@@ -29,7 +29,6 @@ point cut off by the break is rejected.
 
 from __future__ import annotations
 
-import codecs
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -39,6 +38,7 @@ from typing import BinaryIO, ClassVar
 from appliance.errors import InputTooLarge, NotThisFormat
 from appliance.model import Observation, Record, Rejection, Warning
 from appliance.parsers._csvutil import position_problem, quote, read_float, read_time
+from appliance.parsers._xmlsafe import check_declared_encoding
 from appliance.parsers.base import ParseContext, Parser, Probe
 from appliance.parsers.registry import register
 from appliance.timeutil import iso_z
@@ -59,14 +59,6 @@ SOURCE_METHODS = {
 _ROOT_TAG = re.compile(r"<gpx(\s[^>]*)?>")
 _DEFAULT_NS = re.compile(r"""\bxmlns\s*=\s*["']([^"']*)["']""")
 _UNSAFE = re.compile(rb"<!(?i:DOCTYPE|ENTITY)")
-_DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([^"']{0,40})["']""")
-# ASCII-compatible encodings (so the byte check above sees markup as written) and UTF-16
-# (checked with its NUL bytes removed). Anything else could spell "<!DOCTYPE" invisibly.
-_SAFE_ENCODINGS = frozenset(
-    {"utf-8", "ascii", "latin-1", "utf-16", "utf-16-le", "utf-16-be"}
-    | {f"iso8859-{n}" for n in range(1, 16)}
-    | {f"cp{n}" for n in range(1250, 1259)}
-)
 
 
 class _GuardedStream:
@@ -127,19 +119,8 @@ class _GuardedStream:
 
 
 def _check_declared_encoding(head: bytes) -> None:
-    match = _DECLARED_ENCODING.search(head[:512])
-    if match is None:
-        return
-    declared = match.group(1).decode("ascii", errors="replace")
-    try:
-        known = codecs.lookup(declared).name
-    except LookupError:
-        known = ""
-    if known not in _SAFE_ENCODINGS:
-        raise NotThisFormat(
-            f"the GPX file declares the encoding {declared!r}, which is not read.",
-            "Convert a copy to UTF-8 and read that.",
-        )
+    # One shared rule for every XML format (it reads declared names of any length).
+    check_declared_encoding(head, "GPX")
 
 
 class GpxParser(Parser):

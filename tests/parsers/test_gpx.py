@@ -364,3 +364,20 @@ def test_real_gpx_with_offset_times(run: Run, real_file: Callable[[str], Path]) 
     assert isinstance(record, Observation)
     assert record.time == datetime(2024, 11, 3, 9, 30, 11, 331000, tzinfo=UTC)  # 16:30:11.331+07:00
     assert record.method == "gps"  # <src>gps</src>
+
+
+def test_an_overlong_declared_encoding_is_refused_not_crashed() -> None:
+    # Found by fuzzing: a name longer than the old 40-character pattern reached expat.
+    import io
+    from zoneinfo import ZoneInfo
+
+    from appliance.errors import NotThisFormat
+    from appliance.parsers.base import ParseContext
+    from appliance.parsers.gpx import GpxParser
+
+    document = (
+        b'<?xml version="1.0" encoding="' + b"x" * 60 + b'"?>'
+        b'<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"></gpx>'
+    )
+    with pytest.raises(NotThisFormat, match="encoding"):
+        list(GpxParser().parse(io.BytesIO(document), ParseContext(ZoneInfo("UTC"))))
