@@ -91,6 +91,111 @@ def _opencellid_rows() -> Iterator[str]:
         i += 1
 
 
+def _nmea_checksum(body: str) -> str:
+    value = 0
+    for ch in body:
+        value ^= ord(ch)
+    return f"{value:02X}"
+
+
+def _nmea_rows() -> Iterator[str]:
+    i = 0
+    while True:
+        hhmmss = f"{i // 3600 % 24:02d}{i // 60 % 60:02d}{i % 60:02d}.00"
+        lat = f"51{30 + (i % 1000) * 0.001:07.4f}"
+        lon = f"000{7 + (i % 777) * 0.001:07.4f}"
+        for body in (
+            f"GPRMC,{hhmmss},A,{lat},N,{lon},W,0.5,54.7,{1 + i // 86400 % 28:02d}0424,,,A",
+            f"GPGGA,{hhmmss},{lat},N,{lon},W,1,08,0.9,45.4,M,46.9,M,,",
+        ):
+            yield f"${body}*{_nmea_checksum(body)}\r\n"
+        i += 1
+
+
+def _kml_rows() -> Iterator[str]:
+    yield (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2" '
+        'xmlns:gx="http://www.google.com/kml/ext/2.2"><Document><Placemark><gx:Track>\n'
+    )
+    i = 0
+    while True:
+        yield (
+            f"<when>2024-04-{1 + i % 28:02d}T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:"
+            f"{i % 60:02d}Z</when><gx:coord>{-0.12 + (i % 777) * 1e-5:.6f} "
+            f"{51.5 + (i % 1000) * 1e-5:.6f} 12</gx:coord>\n"
+        )
+        i += 1
+
+
+def _cellebrite_field(name: str, value: str, kind: str = "String") -> str:
+    return f'<field name="{name}" type="{kind}"><value type="{kind}">{value}</value></field>'
+
+
+def _cellebrite_rows() -> Iterator[str]:
+    yield (
+        '<?xml version="1.0" encoding="utf-8"?>\n<project id="bench" '
+        'xmlns="http://pa.cellebrite.com/report/2.0"><decodedData><modelType type="Call">\n'
+    )
+    i = 0
+    while True:
+        when = (
+            f"2024-04-{1 + i % 28:02d}T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:"
+            f"{i % 60:02d}.000+00:00"
+        )
+        owner, other = ("From", "To") if i % 2 else ("To", "From")
+        yield (
+            f'<model type="Call" id="c{i}" deleted_state="Intact" decoding_confidence="High">'
+            + _cellebrite_field("Type", "Outgoing" if i % 2 else "Incoming")
+            + f'<field name="TimeStamp" type="TimeStamp"><value type="TimeStamp">{when}'
+            "</value></field>"
+            + _cellebrite_field("Duration", f"00:00:{i % 60:02d}", "TimeSpan")
+            + '<multiModelField name="Parties">'
+            + '<model type="Party">'
+            + _cellebrite_field("Identifier", "+447700900123")
+            + _cellebrite_field("Role", owner, "PartyRole")
+            + _cellebrite_field("IsPhoneOwner", "True", "Boolean")
+            + '</model><model type="Party">'
+            + _cellebrite_field("Identifier", f"+4477009{i % 500:05d}")
+            + _cellebrite_field("Role", other, "PartyRole")
+            + "</model></multiModelField></model>\n"
+        )
+        i += 1
+
+
+def _google_timeline_rows() -> Iterator[str]:
+    yield '{"semanticSegments": [\n'
+    i = 0
+    while True:
+        sep = "" if i == 0 else ",\n"
+        day = f"2024-04-{1 + i % 28:02d}"
+        yield sep + json.dumps(
+            {
+                "startTime": f"{day}T10:00:00.000+01:00",
+                "endTime": f"{day}T11:00:00.000+01:00",
+                "timelinePath": [
+                    {
+                        "point": f"{51.5 + (i % 1000) * 1e-5:.6f}°, {-0.12 + k * 1e-4:.6f}°",
+                        "time": f"{day}T10:{k * 5:02d}:00.000+01:00",
+                    }
+                    for k in range(10)
+                ],
+            },
+            ensure_ascii=False,
+        )
+        i += 1
+
+
+def _vast_rows() -> Iterator[str]:
+    yield "From,To,Datetime,Duration(seconds),Cell Tower\r\n"
+    i = 0
+    while True:
+        yield (
+            f"{i % 400},{(i * 7) % 400},200606{1 + i % 10:02d} {i // 60 % 24:02d}{i % 60:02d},"
+            f"{i % 2000},{1 + i % 30}\r\n"
+        )
+        i += 1
+
+
 # family: (file name, row generator, closing text)
 FAMILIES: dict[str, tuple[str, Callable[[], Iterator[str]], str]] = {
     "cdr_csv": ("cdr.csv", _cdr_rows, ""),
@@ -98,6 +203,11 @@ FAMILIES: dict[str, tuple[str, Callable[[], Iterator[str]], str]] = {
     "gpx": ("track.gpx", _gpx_rows, "</trkseg></trk></gpx>\n"),
     "google_records": ("Records.json", _records_rows, "\n]}\n"),
     "opencellid": ("cells.csv", _opencellid_rows, ""),
+    "nmea": ("receiver.nmea", _nmea_rows, ""),
+    "kml": ("track.kml", _kml_rows, "</gx:Track></Placemark></Document></kml>\n"),
+    "cellebrite": ("report.xml", _cellebrite_rows, "</modelType></decodedData></project>\n"),
+    "google_timeline": ("Timeline.json", _google_timeline_rows, "\n]}\n"),
+    "vast2008": ("vast_cdr.csv", _vast_rows, ""),
 }
 
 
