@@ -68,6 +68,8 @@ Schema (keys not listed here are an error, so a misspelt key cannot be ignored s
     lat = "latitude"               # without a prefix
     lon = "longitude"
     range = "range_m"              # optional: the radius served, metres
+    azimuth = "azimuth"            # optional: sector bearing, degrees clockwise from north
+    beamwidth = "beamwidth"        # optional: sector width, degrees (0 < w <= 360)
     prefix = "togo-"
     area = { lat = [6.0, 11.2], lon = [-0.3, 1.9] }   # optional: where the towers must be
 
@@ -185,6 +187,8 @@ class TowerSpec:
     range: str | None
     prefix: str
     area: tuple[float, float, float, float] | None  # lat min, lat max, lon min, lon max
+    azimuth: str | None = None
+    beamwidth: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,7 +220,7 @@ class Profile:
         """Mapped columns a file may leave out."""
         wanted = [self.duration_column, self.cell_column]
         if self.towers is not None:
-            wanted.append(self.towers.range)
+            wanted.extend((self.towers.range, self.towers.azimuth, self.towers.beamwidth))
         return tuple(c for c in wanted if c is not None and c not in self.header)
 
     def label(self, column: str) -> str:
@@ -531,8 +535,11 @@ def _tower_fields(top: _Table, header: Sequence[str], labels: dict[str, str]) ->
     for key, name in (("id", id_column), ("lat", lat), ("lon", lon)):
         _need(table, key, name, header)
     range_column = table.column("range")
-    if range_column is not None:
-        labels.setdefault(range_column, range_column)
+    azimuth_column = table.column("azimuth")
+    beamwidth_column = table.column("beamwidth")
+    for optional in (range_column, azimuth_column, beamwidth_column):
+        if optional is not None:
+            labels.setdefault(optional, optional)
     prefix = table.text("prefix") or ""
     area = None
     area_table = table.table("area")
@@ -551,7 +558,11 @@ def _tower_fields(top: _Table, header: Sequence[str], labels: dict[str, str]) ->
         area_table.finish()
         area = (bounds[0], bounds[1], bounds[2], bounds[3])
     table.finish()
-    return {"towers": TowerSpec(id_column, lat, lon, range_column, prefix, area)}
+    return {
+        "towers": TowerSpec(
+            id_column, lat, lon, range_column, prefix, area, azimuth_column, beamwidth_column
+        )
+    }
 
 
 # --- the parser a profile becomes ------------------------------------------------------------
@@ -1104,8 +1115,53 @@ def _cell(row: int, values: Mapping[str, Value], profile: Profile) -> list[Recor
                 label = profile.label(towers.range)
                 warnings.append(Warning(row, f"{label} {range_text} is not a radius; not loaded"))
                 range_m = None
+    azimuth = _sector_value(profile, towers.azimuth, values, row, warnings, 0.0, 360.0, False)
+    beamwidth = _sector_value(profile, towers.beamwidth, values, row, warnings, 0.0, 360.0, True)
+    if azimuth is not None and azimuth == 360.0:
+        azimuth = 0.0
     assert cell_id is not None
-    return [Cell(row=row, cell_id=cell_id, lat=lat, lon=lon, range_m=range_m), *warnings]
+    cell = Cell(
+        row=row,
+        cell_id=cell_id,
+        lat=lat,
+        lon=lon,
+        range_m=range_m,
+        azimuth_deg=azimuth,
+        beamwidth_deg=beamwidth,
+    )
+    return [cell, *warnings]
+
+
+def _sector_value(
+    profile: Profile,
+    column: str | None,
+    values: Mapping[str, Value],
+    row: int,
+    warnings: list[Record],
+    low: float,
+    high: float,
+    open_low: bool,
+) -> float | None:
+    """An optional sector angle in degrees; a value outside its range is a Warning, not loaded.
+
+    A cell with no usable sector is still a cell: its position and range stand.
+    """
+    if column is None:
+        return None
+    text = _text(values.get(column, "")).strip()
+    if not text:
+        return None
+    label = profile.label(column)
+    try:
+        value = read_float(text, label)
+    except ValueError as exc:
+        warnings.append(Warning(row, f"{exc}; sector not loaded"))
+        return None
+    # Written so that NaN fails too.
+    if not low <= value <= high or (open_low and value == low):
+        warnings.append(Warning(row, f"{label} {text} is not an angle in degrees; not loaded"))
+        return None
+    return value
 
 
 register_profiles()

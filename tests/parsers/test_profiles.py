@@ -31,7 +31,14 @@ from appliance.parsers.profiles import (
 from .conftest import Account, Run
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
-SHIPPED = ["bandicoot", "bandicoot_antennas", "togo_cdr", "togo_towers", "vast2008"]
+SHIPPED = [
+    "bandicoot",
+    "bandicoot_antennas",
+    "operator_cells",
+    "togo_cdr",
+    "togo_towers",
+    "vast2008",
+]
 LONDON = ParseContext(ZoneInfo("Europe/London"))
 
 
