@@ -79,4 +79,20 @@ class Warning:
     message: str
 
 
-Record = Observation | Communication | Cell | Rejection | Warning
+@dataclass(frozen=True, slots=True)
+class DirectoryEntry:
+    """A name a source gives an identifier: a phone-book contact or an app account.
+
+    Not a row of the source's accounting: it says who an identifier is, not that anything
+    happened. ``entry`` is the 1-based ordinal of the contact or account in its file.
+    """
+
+    entry: int
+    kind: str  # "contact" or "account"
+    identifier: str
+    name: str | None = None
+    service: str | None = None
+    deleted: bool = False
+
+
+Record = Observation | Communication | Cell | Rejection | Warning | DirectoryEntry

@@ -90,7 +90,7 @@ from typing import BinaryIO, ClassVar, cast
 
 from appliance.errors import InputTooLarge, NotThisFormat
 from appliance.identifiers import normalise_phone
-from appliance.model import Communication, Observation, Record, Rejection, Warning
+from appliance.model import Communication, DirectoryEntry, Observation, Record, Rejection, Warning
 from appliance.parsers._csvutil import (
     position_problem,
     quote,
@@ -107,6 +107,9 @@ PA_NAMESPACE = "http://pa.cellebrite.com/report/2.0"
 ROOTS = ("project", "modelType", "model")
 KINDS = {"Call": "voice", "SMS": "sms", "MMS": "mms", "InstantMessage": "chat"}
 ROW_TYPES = frozenset({*KINDS, "Location"})
+# Contacts and accounts say who an identifier is; they become directory entries, not rows.
+DIRECTORY_TYPES = {"Contact": "contact", "UserAccount": "account"}
+_ENTRY_TYPES = frozenset({"PhoneNumber", "UserID", "EmailAddress"})
 MAX_DEPTH = 256
 MAX_HELD_ELEMENTS = 100_000
 MAX_IDENTIFIER_CHARS = 256
@@ -240,6 +243,8 @@ class _Reader:
         self.report_owner: str | None = None
         self.msisdns: set[str] = set()
         self.placeholder_warned = False
+        self.directory_count = 0
+        self.open_directory: tuple[ET.Element, int] | None = None
 
     # --- the stream -----------------------------------------------------------------------
 
@@ -325,6 +330,10 @@ class _Reader:
                 self.held, self.held_count = elem, 0
             elif kind == "Chat" and top:
                 self.chats.append(_Chat(elem))
+            elif kind in DIRECTORY_TYPES and top:
+                self.directory_count += 1
+                self.open_directory = (elem, self.directory_count)
+                self.held, self.held_count = elem, 0
         elif chat is not None and parent is chat.elem:
             name = elem.get("name")
             if (local == "multiModelField" and name == "Participants") or (
@@ -353,6 +362,10 @@ class _Reader:
             if row is not None and elem is row.elem:
                 self.open_row = None
                 yield from self._row(row)
+            elif self.open_directory is not None and elem is self.open_directory[0]:
+                number = self.open_directory[1]
+                self.open_directory = None
+                yield from self._directory(elem, number)
             elif self.chats:
                 self._chat_part(self.chats[-1], elem)
         elif self.chats and elem is self.chats[-1].elem:
@@ -618,6 +631,35 @@ class _Reader:
             row=number, time=time, lat=lat, lon=lon, radius_m=radius, method=method, time_flag=flag
         )
         return [record, *notes]
+
+    def _directory(self, model: ET.Element, number: int) -> Iterator[Record]:
+        """One entry per identifier of a Contact or UserAccount model (PhoneNumber, UserID and
+        EmailAddress entries; a UserID whose category is a name is a name, not an identifier).
+        """
+        fields = self._fields(model)
+        name = self._value(fields.get("Name")) or self._value(fields.get("Username"))
+        service = self._value(fields.get("Source")) or self._value(fields.get("ServiceType"))
+        kind = DIRECTORY_TYPES[model.get("type", "")]
+        deleted = model.get("deleted_state", "") == "Deleted"
+        seen: set[str] = set()
+        for group in model:
+            if self._local(group.tag) != "multiModelField" or group.get("name") != "Entries":
+                continue
+            for entry in group:
+                if self._local(entry.tag) != "model" or entry.get("type") not in _ENTRY_TYPES:
+                    continue
+                entry_fields = self._fields(entry)
+                category = (self._value(entry_fields.get("Category")) or "").lower()
+                raw = self._value(entry_fields.get("Value"))
+                if raw is None or "name" in category or len(raw) > MAX_IDENTIFIER_CHARS:
+                    continue
+                if entry.get("type") == "EmailAddress":
+                    identifier = raw.strip().lower()
+                else:
+                    identifier = self._identifier(raw)
+                if identifier and identifier not in seen:
+                    seen.add(identifier)
+                    yield DirectoryEntry(number, kind, identifier, name, service, deleted)
 
     # --- values ---------------------------------------------------------------------------
 

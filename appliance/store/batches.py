@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pyarrow as pa
 
-from appliance.model import Cell, Communication, Observation, Rejection, Warning
+from appliance.model import Cell, Communication, DirectoryEntry, Observation, Rejection, Warning
 from appliance.store.case import CaseStore
 from appliance.store.reports import MAX_KEPT_REJECTIONS_SHOWN, SourceReport
 from appliance.timeutil import epoch_us
@@ -36,6 +36,7 @@ class Batches:
         self.cel: dict[str, list[object]] = {k: [] for k in _CELL_COLUMNS}
         self.rej: dict[str, list[object]] = {k: [] for k in ("row", "reason")}
         self.warn: dict[str, list[object]] = {k: [] for k in ("row", "message")}
+        self.dir: dict[str, list[object]] = {k: [] for k in _DIR_TYPES}
 
     def add(self, record: object, report: SourceReport) -> None:
         if isinstance(record, Observation):
@@ -87,10 +88,23 @@ class Batches:
         elif isinstance(record, Warning):
             _append(self.warn, record.row, record.message)
             report.warnings += 1
+        elif isinstance(record, DirectoryEntry):
+            _append(
+                self.dir,
+                record.entry,
+                record.kind,
+                record.identifier,
+                record.name,
+                record.service,
+                record.deleted,
+            )
+            report.directory += 1
         else:  # pragma: no cover - a parser bug, not an input problem
             raise TypeError(f"parser yielded {type(record).__name__}")
         # Rejections and warnings count too: a file of bad rows must not grow memory.
-        buffered = sum(len(c["row"]) for c in (self.obs, self.com, self.cel, self.rej, self.warn))
+        buffered = sum(
+            _length(c) for c in (self.obs, self.com, self.cel, self.rej, self.warn, self.dir)
+        )
         if buffered >= BATCH_ROWS:
             self.flush()
             if self.on_flush is not None:
@@ -102,6 +116,7 @@ class Batches:
         self._write("cells", self.cel, _CELL_TYPES)
         self._write("rejections", self.rej, {"row": pa.int64(), "reason": pa.string()})
         self._write("warnings", self.warn, {"row": pa.int64(), "message": pa.string()})
+        self._write("directory", self.dir, _DIR_TYPES)
 
     def _write(
         self,
@@ -110,7 +125,7 @@ class Batches:
         types: dict[str, pa.DataType],
         time_column: bool = False,
     ) -> None:
-        count = len(columns["row"])
+        count = _length(columns)
         if not count:
             return
         arrays = {"source_id": pa.array([self.source_id] * count, pa.int32())}
@@ -122,6 +137,10 @@ class Batches:
                 arrays[name] = pa.array(values, types[name])
             values.clear()
         self.store.insert_arrow(table, list(arrays), pa.table(arrays))
+
+
+def _length(columns: dict[str, list[object]]) -> int:
+    return len(next(iter(columns.values())))
 
 
 def _append(columns: dict[str, list[object]], *values: object) -> None:
@@ -164,3 +183,11 @@ _CELL_TYPES = {
 _OBS_COLUMNS = list(_OBS_TYPES)
 _COM_COLUMNS = list(_COM_TYPES)
 _CELL_COLUMNS = list(_CELL_TYPES)
+_DIR_TYPES = {
+    "entry": pa.int64(),
+    "kind": pa.string(),
+    "identifier": pa.string(),
+    "name": pa.string(),
+    "service": pa.string(),
+    "deleted": pa.bool_(),
+}

@@ -21,6 +21,7 @@ class SourceReport:
     observations: int = 0
     communications: int = 0
     cells: int = 0
+    directory: int = 0
     rejections: list[tuple[int, str]] = field(default_factory=list)
     status: str = "loaded"
 
@@ -43,6 +44,7 @@ class SourceReport:
             "observations": self.observations,
             "communications": self.communications,
             "cells": self.cells,
+            "directory_entries": self.directory,
             "rejections": [{"row": r, "reason": why} for r, why in self.rejections],
         }
 

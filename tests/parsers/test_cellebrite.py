@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from appliance.errors import InputTooLarge, NotThisFormat
-from appliance.model import Communication, Observation, Record, Rejection, Warning
+from appliance.model import Communication, DirectoryEntry, Observation, Record, Rejection, Warning
 from appliance.parsers.base import ParseContext, Probe
 from appliance.parsers.cdr_csv import CdrCsvParser
 from appliance.parsers.cellebrite import CellebriteReportParser, UfdrParser
@@ -585,13 +585,30 @@ def test_rows_that_cannot_be_loaded_are_rejected_with_a_reason(
     assert reason in rejections(records)[0].reason
 
 
-def test_other_model_types_are_read_but_are_not_rows(run: Run) -> None:
-    account_model = model("UserAccount", field("Source", "WhatsApp"), field("Name", "me"))
+def test_contacts_and_accounts_are_directory_entries_not_rows(run: Run, account: Account) -> None:
+    whatsapp = model(
+        "UserID",
+        field("Category", "WhatsApp User Id"),
+        field("Value", "447700900999@s.whatsapp.net"),
+    )
+    nickname = model("UserID", field("Category", "Additional Name"), field("Value", "Al"))
+    account_model = model(
+        "UserAccount",
+        field("Source", "WhatsApp"),
+        field("Name", "me"),
+        f'<multiModelField name="Entries" type="ContactEntry">{whatsapp}{nickname}'
+        "</multiModelField>",
+    )
     data = owned(
         model_type("Contact", contact("Alice", "07700 900123")),
         model_type("UserAccount", account_model),
     )
-    assert run(C, data) == []
+    records = run(C, data)
+    assert account(records) == (0, 0)
+    assert records == [
+        DirectoryEntry(1, "contact", "+447700900123", "Alice"),
+        DirectoryEntry(2, "account", "+447700900999", "me", "WhatsApp"),
+    ]
 
 
 def mixed_report() -> str:
@@ -964,9 +981,14 @@ def test_the_chat_fragment_wrapped_in_a_report_reads_the_same(
 
 
 @pytest.mark.fixtures
-def test_user_accounts_are_not_rows(run: Run, real_file: Callable[[str], Path]) -> None:
+def test_user_accounts_are_directory_entries(run: Run, real_file: Callable[[str], Path]) -> None:
+    # Two UserAccount models; their UserID entries by hand: a WhatsApp id and two "Additional
+    # Name" values (names, skipped) in the first, a Facebook id in the second.
     data = real_file("iped_ufed/ufed-model-useraccount.xml").read_bytes()
-    assert run(C, data) == []
+    assert run(C, data) == [
+        DirectoryEntry(1, "account", "+5511999997777", "Rattata", "WhatsApp Business"),
+        DirectoryEntry(2, "account", "1212121212121212", "Pidgeotto", "Instagram"),
+    ]
 
 
 @pytest.mark.fixtures
