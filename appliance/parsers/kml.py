@@ -47,7 +47,8 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterator, MutableSequence
 from datetime import datetime, tzinfo
 from typing import BinaryIO, ClassVar, TypeVar
 
@@ -81,7 +82,7 @@ GX_NAMESPACE = "http://www.google.com/kml/ext/2.2"
 FEATURES = ("Placemark", "PhotoOverlay")
 SHAPES = ("LineString", "Polygon", "Model")
 
-MAX_PENDING = 100_000
+MAX_PENDING = 1_000_000
 """Points held while a placemark's time is still to come, or samples of one gx:Track."""
 MAX_MEMBERS = 10_000
 MAX_KML_BYTES = 512 * 1024 * 1024
@@ -260,8 +261,11 @@ class _KmlReader:
         self.time_value: str | None = None
         self.waiting: list[Record | tuple[int, str]] = []
         # The gx:Track and the Point being read.
-        self.whens: list[str] = []
-        self.coords: list[str] = []
+        # A gx:Track's <when>s and gx:coords pair in order. Each pairs as soon as its partner
+        # is there, so interleaved tracks stream; Google Earth's grouped form (all whens, then
+        # all coords) holds the whens until the coords come.
+        self.whens: deque[str] = deque()
+        self.coords: deque[str] = deque()
         self.point_coords: str | None = None
         self.shapes = 0
 
@@ -320,7 +324,7 @@ class _KmlReader:
             self.feature, self.times, self.time_text = elem, 0, None
             self.time_problem = "no time"
         elif tag == n["gx:Track"]:
-            self.whens, self.coords = [], []
+            self.whens, self.coords = deque(), deque()
         elif tag == n["Point"]:
             self.point_coords = None
         elif tag in (n["TimeStamp"], n["TimeSpan"]):
@@ -332,7 +336,10 @@ class _KmlReader:
         tag, n = elem.tag, self.names
         parent = stack[-1].tag if stack else None
         if tag == n["when"] and parent == n["gx:Track"]:
-            self._hold(self.whens, elem.text or "")
+            if self.coords:
+                yield from self._pair(elem.text or "", self.coords.popleft())
+            else:
+                self._hold(self.whens, elem.text or "")
         elif (tag, parent) in ((n["when"], n["TimeStamp"]), (n["begin"], n["TimeSpan"])):
             if self.time_value is None:
                 self.time_value = elem.text or ""
@@ -340,7 +347,10 @@ class _KmlReader:
             if self.feature is not None and stack and stack[-1] is self.feature:
                 yield from self._feature_time(tag)
         elif tag == n["gx:coord"] and parent == n["gx:Track"]:
-            self._hold(self.coords, elem.text or "")
+            if self.whens:
+                yield from self._pair(self.whens.popleft(), elem.text or "")
+            else:
+                self._hold(self.coords, elem.text or "")
         elif tag == n["coordinates"] and parent == n["Point"]:
             if self.point_coords is None:
                 self.point_coords = elem.text or ""
@@ -378,22 +388,28 @@ class _KmlReader:
             for item in self._placed(self.row, coords or ""):
                 self._hold(self.waiting, item)
 
+    def _pair(self, when: str, coord: str) -> Iterator[Record]:
+        """The next sample of a gx:Track, in order."""
+        self.row += 1
+        yield from self._emit(_observation(self.row, coord, when, self.tz, "gx:coord"))
+
     def _track(self) -> Iterator[Record]:
+        """The gx:Track has ended: what is left unpaired is rejected, in order."""
         whens, coords = self.whens, self.coords
-        self.whens, self.coords = [], []
-        for index in range(max(len(whens), len(coords))):
+        self.whens, self.coords = deque(), deque()
+        for _ in whens:
             self.row += 1
-            if index >= len(coords):
-                records: list[Record] = [Rejection(self.row, "gx:Track <when> has no gx:coord")]
-            elif index >= len(whens):
-                records = [Rejection(self.row, "no time: gx:Track gx:coord has no <when>")]
-            else:
-                records = _observation(self.row, coords[index], whens[index], self.tz, "gx:coord")
-            if self.waiting:
-                for item in records:
-                    self._hold(self.waiting, item)
-            else:
-                yield from records
+            yield from self._emit([Rejection(self.row, "gx:Track <when> has no gx:coord")])
+        for _ in coords:
+            self.row += 1
+            yield from self._emit([Rejection(self.row, "no time: gx:Track gx:coord has no <when>")])
+
+    def _emit(self, records: list[Record]) -> Iterator[Record]:
+        if self.waiting:
+            for item in records:
+                self._hold(self.waiting, item)
+        else:
+            yield from records
 
     def _finish_feature(self) -> Iterator[Record]:
         if self.feature is None:
@@ -414,7 +430,7 @@ class _KmlReader:
             return [Rejection(row, self.time_problem)]
         return _observation(row, coords, self.time_text, self.tz, "coordinates")
 
-    def _hold(self, items: list[_T], item: _T) -> None:
+    def _hold(self, items: MutableSequence[_T], item: _T) -> None:
         if len(items) >= MAX_PENDING:
             raise InputTooLarge(
                 f"the {self.label} file holds more than {MAX_PENDING:,} points waiting for one "

@@ -309,6 +309,21 @@ def test_too_many_waiting_points_is_refused(run: Run, monkeypatch: pytest.Monkey
         )
 
 
+def test_an_interleaved_track_streams_past_the_waiting_limit(
+    run: Run, account: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each <when> meets its gx:coord at once, so nothing waits: ten samples load with a limit
+    # of three (the grouped form above, all whens first, is the one that must wait).
+    monkeypatch.setattr(kml_module, "MAX_PENDING", 3)
+    samples = "".join(
+        f"<when>2024-01-20T08:00:{i:02d}Z</when><gx:coord>-0.12 51.5{i} 10</gx:coord>"
+        for i in range(10)
+    )
+    records = run(KmlParser, kml(f"<Placemark><gx:Track>{samples}</gx:Track></Placemark>"))
+    assert account(records) == (10, 0)
+    assert [r.row for r in records] == list(range(1, 11))
+
+
 # --- KMZ ------------------------------------------------------------------------------------
 
 
