@@ -87,7 +87,11 @@ class GuardedStream:
         return data
 
     def _skip_leading_space(self, data: bytes, size: int) -> bytes:
-        """The first chunk without whitespace before the XML declaration."""
+        """The first chunk without whitespace before the XML declaration.
+
+        OsmAnd writes a newline before ``<?xml``; expat rejects that ("XML declaration not at
+        start"), yet the file is otherwise sound, so the stray space is skipped.
+        """
         bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
         body = data[len(bom) :].lstrip(b" \t\r\n")
         while data and not body:

@@ -98,8 +98,8 @@ from appliance.parsers._csvutil import (
     read_time,
     time_flag_warning,
 )
+from appliance.parsers._xmlsafe import GuardedStream
 from appliance.parsers.base import ZIP_MAGIC, ParseContext, Parser, Probe
-from appliance.parsers.gpx import _GuardedStream
 from appliance.parsers.registry import register
 from appliance.timeutil import iso_z, parse_iso
 
@@ -150,11 +150,6 @@ _TIMESPAN = re.compile(r"(?:(\d{1,5})\.)?(\d{1,2}):(\d{1,2}):(\d{1,2}(?:\.\d{1,9
 _SECONDS = re.compile(r"\d{1,9}(?:\.\d{1,9})?")
 _METRES = re.compile(r"(\d{1,9}(?:\.\d{1,9})?)\s*(?:m|metres|meters)?", re.IGNORECASE)
 _FIRST_ELEMENT = re.compile(r"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)(\s[^>]*)?/?>")
-_GPX_WORDING = (
-    ("the GPX file", "the Cellebrite report"),
-    ("no GPX value", "no report value"),
-    ("GPX never needs", "A Cellebrite report never needs"),
-)
 
 
 class _StreamDamaged(Exception):
@@ -165,26 +160,16 @@ class _Reject(Exception):
     """A row that cannot be loaded; the text is the rejection reason."""
 
 
-def _reword(text: str) -> str:
-    for gpx, report in _GPX_WORDING:
-        text = text.replace(gpx, report)
-    return text
-
-
-class _ReportStream(_GuardedStream):
-    """GPX's guarded stream, with its refusals worded for a report and zip damage caught."""
+class _ReportStream(GuardedStream):
+    """The shared guarded XML stream, with zip damage inside a UFDR caught."""
 
     def __init__(self, raw: BinaryIO, container: bool) -> None:
-        super().__init__(raw)
+        super().__init__(raw, "Cellebrite report")
         self._container = container
 
     def read(self, size: int = -1) -> bytes:
         try:
             return super().read(size)
-        except NotThisFormat as exc:
-            raise NotThisFormat(_reword(exc.message), _reword(exc.hint)) from None
-        except InputTooLarge as exc:
-            raise InputTooLarge(_reword(exc.message), _reword(exc.hint)) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
             if not self._container:
                 raise

@@ -38,7 +38,7 @@ from typing import BinaryIO, ClassVar
 from appliance.errors import InputTooLarge, NotThisFormat
 from appliance.model import Observation, Record, Rejection, Warning
 from appliance.parsers._csvutil import position_problem, quote, read_float, read_time
-from appliance.parsers._xmlsafe import check_declared_encoding
+from appliance.parsers._xmlsafe import GuardedStream
 from appliance.parsers.base import ParseContext, Parser, Probe
 from appliance.parsers.registry import register
 from appliance.timeutil import iso_z
@@ -47,7 +47,6 @@ NAMESPACES = ("http://www.topografix.com/GPX/1/0", "http://www.topografix.com/GP
 POINTS = ("trkpt", "rtept", "wpt")
 GPS_EPOCH = datetime(1980, 1, 6, tzinfo=UTC)
 MAX_DEPTH = 256
-MAX_SILENT_BYTES = 16 * 1024 * 1024
 SOURCE_METHODS = {
     "gps": "gps",
     "network": "fused",
@@ -58,69 +57,6 @@ SOURCE_METHODS = {
 
 _ROOT_TAG = re.compile(r"<gpx(\s[^>]*)?>")
 _DEFAULT_NS = re.compile(r"""\bxmlns\s*=\s*["']([^"']*)["']""")
-_UNSAFE = re.compile(rb"<!(?i:DOCTYPE|ENTITY)")
-
-
-class _GuardedStream:
-    """The byte stream as the XML parser reads it, checked on the way in.
-
-    Until the root element has started, each chunk (with the end of the previous one, so a
-    keyword split between chunks is still seen) is searched for DTD markup. Always, the number of
-    bytes read since the last element boundary is capped.
-    """
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self._raw = raw
-        self._tail = b""
-        self._first = True
-        self.in_prolog = True
-        self.silent_bytes = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._raw.read(size if size > 0 else 64 * 1024)
-        if self._first:
-            data = self._skip_leading_space(data, size)
-        if self.in_prolog:
-            window = (self._tail + data).replace(b"\x00", b"")
-            if _UNSAFE.search(window):
-                raise NotThisFormat(
-                    "the GPX file contains a document type or entity declaration; it is refused "
-                    "because entities can expand without limit.",
-                    "GPX never needs a DOCTYPE: remove it from a copy, or check the file's origin.",
-                )
-            if self._first:
-                _check_declared_encoding(window)
-            self._tail = data[-32:]
-            self._first = False
-        self.silent_bytes += len(data)
-        if self.silent_bytes > MAX_SILENT_BYTES:
-            raise InputTooLarge(
-                f"the GPX file has more than {MAX_SILENT_BYTES // (1024 * 1024)} MiB inside one "
-                "tag or text node; no GPX value is that long.",
-                "Check the file: it is damaged or built to exhaust memory.",
-            )
-        return data
-
-    def _skip_leading_space(self, data: bytes, size: int) -> bytes:
-        """The first chunk without whitespace before the XML declaration.
-
-        OsmAnd writes a newline before ``<?xml``; expat rejects that ("XML declaration not at
-        start"), yet the file is otherwise sound, so the stray space is skipped.
-        """
-        bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
-        body = data[len(bom) :].lstrip(b" \t\r\n")
-        while data and not body:
-            self.silent_bytes += len(data)
-            data = self._raw.read(size if size > 0 else 64 * 1024)
-            body = data.lstrip(b" \t\r\n")
-            if self.silent_bytes > MAX_SILENT_BYTES:
-                break
-        return bom + body
-
-
-def _check_declared_encoding(head: bytes) -> None:
-    # One shared rule for every XML format (it reads declared names of any length).
-    check_declared_encoding(head, "GPX")
 
 
 class GpxParser(Parser):
@@ -142,7 +78,7 @@ class GpxParser(Parser):
         return None
 
     def parse(self, stream: BinaryIO, context: ParseContext) -> Iterator[Record]:
-        guard = _GuardedStream(stream)
+        guard = GuardedStream(stream, "GPX")
         stack: list[ET.Element] = []
         names: dict[str, str] = {}
         point_tags: set[str] = set()
