@@ -2,7 +2,7 @@
 -- $n fixes over $span_us microseconds from $t0_us for source $source, moving on a Lissajous
 -- path of about $extent_deg degrees around ($lat0, $lon0) with frequencies $fa and $fb
 -- (cycles over the span) and GPS-like noise of a few metres.
-INSERT INTO observations
+INSERT INTO observations (source_id, row, t, lat, lon, radius_m, method, time_flag)
 SELECT $source AS source_id,
        i + 1 AS row,
        make_timestamp($t0_us + (i * ($span_us // $n))

@@ -9,6 +9,7 @@ from appliance.model.records import (
     Observation,
     Record,
     Rejection,
+    SourceReference,
     Warning,
 )
 
@@ -21,5 +22,6 @@ __all__ = [
     "Observation",
     "Record",
     "Rejection",
+    "SourceReference",
     "Warning",
 ]

@@ -26,6 +26,8 @@ class Observation:
     radius_m: float | None = None
     method: str = "unknown"
     time_flag: str | None = None
+    # The item's own id in the export (a Cellebrite model id), where the format has one.
+    item_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,8 @@ class Communication:
     imei: str | None = None
     imsi: str | None = None
     time_flag: str | None = None
+    # The item's own id in the export (a Cellebrite model id), where the format has one.
+    item_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,4 +99,18 @@ class DirectoryEntry:
     deleted: bool = False
 
 
-Record = Observation | Communication | Cell | Rejection | Warning | DirectoryEntry
+@dataclass(frozen=True, slots=True)
+class SourceReference:
+    """Where on the device an exported item came from (a file path and offset).
+
+    Not a row: it points the reader of an item (``item_ref``) at the file on the device it was
+    decoded from, so the defence can go back to the extraction and check it.
+    """
+
+    item_ref: str
+    path: str
+    offset: int | None = None
+    size: int | None = None
+
+
+Record = Observation | Communication | Cell | Rejection | Warning | DirectoryEntry | SourceReference

@@ -79,6 +79,7 @@ UFDR whose report.xml comes later is read when the format is named (``--format u
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -90,7 +91,15 @@ from typing import BinaryIO, ClassVar, cast
 
 from appliance.errors import InputTooLarge, NotThisFormat
 from appliance.identifiers import normalise_phone
-from appliance.model import Communication, DirectoryEntry, Observation, Record, Rejection, Warning
+from appliance.model import (
+    Communication,
+    DirectoryEntry,
+    Observation,
+    Record,
+    Rejection,
+    SourceReference,
+    Warning,
+)
 from appliance.parsers._csvutil import (
     position_problem,
     quote,
@@ -113,6 +122,7 @@ _ENTRY_TYPES = frozenset({"PhoneNumber", "UserID", "EmailAddress"})
 MAX_DEPTH = 256
 MAX_HELD_ELEMENTS = 100_000
 MAX_IDENTIFIER_CHARS = 256
+MAX_PATH_CHARS = 4096
 MAX_UFDR_REPORT_BYTES = 64 * 1024**3
 MAX_UFDR_RATIO = 250
 PLACEHOLDER_LINE = "owner"
@@ -229,6 +239,7 @@ class _Reader:
         self.msisdns: set[str] = set()
         self.placeholder_warned = False
         self.directory_count = 0
+        self.open_extra: ET.Element | None = None
         self.open_directory: tuple[ET.Element, int] | None = None
 
     # --- the stream -----------------------------------------------------------------------
@@ -319,6 +330,10 @@ class _Reader:
                 self.directory_count += 1
                 self.open_directory = (elem, self.directory_count)
                 self.held, self.held_count = elem, 0
+        elif local == "extraInfo" and elem.get("type") == "model" and elem.get("id"):
+            # After the decoded data: which device files each model was decoded from.
+            self.open_extra = elem
+            self.held, self.held_count = elem, 0
         elif chat is not None and parent is chat.elem:
             name = elem.get("name")
             if (local == "multiModelField" and name == "Participants") or (
@@ -347,6 +362,9 @@ class _Reader:
             if row is not None and elem is row.elem:
                 self.open_row = None
                 yield from self._row(row)
+            elif elem is self.open_extra:
+                self.open_extra = None
+                yield from self._source_files(elem)
             elif self.open_directory is not None and elem is self.open_directory[0]:
                 number = self.open_directory[1]
                 self.open_directory = None
@@ -410,7 +428,12 @@ class _Reader:
         except _Reject as exc:
             yield Rejection(row.number, str(exc))
             return
-        yield from records
+        model_id = row.elem.get("id")
+        for record in records:
+            if model_id and isinstance(record, Communication | Observation):
+                # The model's id links the row to the report's source-file information.
+                record = dataclasses.replace(record, item_ref=model_id)
+            yield record
         yield from _state_warnings(row.number, row.elem)
 
     def _communication(
@@ -617,6 +640,18 @@ class _Reader:
         )
         return [record, *notes]
 
+    def _source_files(self, extra: ET.Element) -> Iterator[Record]:
+        """A SourceReference per ``nodeInfo`` of an ``extraInfo`` (model id -> device file)."""
+        item = extra.get("id", "")
+        for node in extra.iter():
+            if self._local(node.tag) != "nodeInfo":
+                continue
+            path = (node.get("path") or node.get("name") or "").strip()
+            if path and len(path) <= MAX_PATH_CHARS:
+                yield SourceReference(
+                    item, path, _whole(node.get("offset")), _whole(node.get("size"))
+                )
+
     def _directory(self, model: ET.Element, number: int) -> Iterator[Record]:
         """One entry per identifier of a Contact or UserAccount model (PhoneNumber, UserID and
         EmailAddress entries; a UserID whose category is a name is a name, not an identifier).
@@ -733,6 +768,12 @@ class _Reader:
         if jid is not None:
             return normalise_phone("+" + jid.group(1), self.context.region)
         return normalise_phone(text, self.context.region)
+
+
+def _whole(text: str | None) -> int | None:
+    """A non-negative whole number attribute, or None when absent or not one."""
+    value = (text or "").strip()
+    return int(value) if value.isdigit() and len(value) <= 18 else None
 
 
 def _method(source: str) -> str:

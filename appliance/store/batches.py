@@ -10,7 +10,15 @@ from collections.abc import Callable
 
 import pyarrow as pa
 
-from appliance.model import Cell, Communication, DirectoryEntry, Observation, Rejection, Warning
+from appliance.model import (
+    Cell,
+    Communication,
+    DirectoryEntry,
+    Observation,
+    Rejection,
+    SourceReference,
+    Warning,
+)
 from appliance.store.case import CaseStore
 from appliance.store.reports import MAX_KEPT_REJECTIONS_SHOWN, SourceReport
 from appliance.timeutil import epoch_us
@@ -37,6 +45,7 @@ class Batches:
         self.rej: dict[str, list[object]] = {k: [] for k in ("row", "reason")}
         self.warn: dict[str, list[object]] = {k: [] for k in ("row", "message")}
         self.dir: dict[str, list[object]] = {k: [] for k in _DIR_TYPES}
+        self.refs: dict[str, list[object]] = {k: [] for k in _REF_TYPES}
 
     def add(self, record: object, report: SourceReport) -> None:
         if isinstance(record, Observation):
@@ -49,6 +58,7 @@ class Batches:
                 record.radius_m,
                 record.method,
                 record.time_flag,
+                record.item_ref,
             )
             report.observations += 1
         elif isinstance(record, Communication):
@@ -65,6 +75,7 @@ class Batches:
                 record.imei,
                 record.imsi,
                 record.time_flag,
+                record.item_ref,
             )
             report.communications += 1
         elif isinstance(record, Cell):
@@ -99,11 +110,15 @@ class Batches:
                 record.deleted,
             )
             report.directory += 1
+        elif isinstance(record, SourceReference):
+            _append(self.refs, record.item_ref, record.path, record.offset, record.size)
+            report.source_files += 1
         else:  # pragma: no cover - a parser bug, not an input problem
             raise TypeError(f"parser yielded {type(record).__name__}")
         # Rejections and warnings count too: a file of bad rows must not grow memory.
         buffered = sum(
-            _length(c) for c in (self.obs, self.com, self.cel, self.rej, self.warn, self.dir)
+            _length(c)
+            for c in (self.obs, self.com, self.cel, self.rej, self.warn, self.dir, self.refs)
         )
         if buffered >= BATCH_ROWS:
             self.flush()
@@ -117,6 +132,7 @@ class Batches:
         self._write("rejections", self.rej, {"row": pa.int64(), "reason": pa.string()})
         self._write("warnings", self.warn, {"row": pa.int64(), "message": pa.string()})
         self._write("directory", self.dir, _DIR_TYPES)
+        self._write("source_files", self.refs, _REF_TYPES)
 
     def _write(
         self,
@@ -156,6 +172,7 @@ _OBS_TYPES = {
     "radius_m": pa.float64(),
     "method": pa.string(),
     "time_flag": pa.string(),
+    "item_ref": pa.string(),
 }
 _COM_TYPES = {
     "row": pa.int64(),
@@ -169,6 +186,7 @@ _COM_TYPES = {
     "imei": pa.string(),
     "imsi": pa.string(),
     "time_flag": pa.string(),
+    "item_ref": pa.string(),
 }
 _CELL_TYPES = {
     "row": pa.int64(),
@@ -190,4 +208,10 @@ _DIR_TYPES = {
     "name": pa.string(),
     "service": pa.string(),
     "deleted": pa.bool_(),
+}
+_REF_TYPES = {
+    "item_ref": pa.string(),
+    "path": pa.string(),
+    "byte_offset": pa.int64(),
+    "size": pa.int64(),
 }

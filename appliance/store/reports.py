@@ -22,6 +22,7 @@ class SourceReport:
     communications: int = 0
     cells: int = 0
     directory: int = 0
+    source_files: int = 0
     rejections: list[tuple[int, str]] = field(default_factory=list)
     status: str = "loaded"
 
@@ -45,6 +46,7 @@ class SourceReport:
             "communications": self.communications,
             "cells": self.cells,
             "directory_entries": self.directory,
+            "source_files": self.source_files,
             "rejections": [{"row": r, "reason": why} for r, why in self.rejections],
         }
 

@@ -20,6 +20,7 @@ from appliance.model import (
     Observation,
     Record,
     Rejection,
+    SourceReference,
     Warning,
 )
 from appliance.model.records import KINDS, METHODS
@@ -58,8 +59,9 @@ def account() -> Account:
     """
 
     def _account(records: list[Record]) -> tuple[int, int]:
-        # Directory entries (contacts, accounts) say who an identifier is: they are not rows.
-        records = [r for r in records if not isinstance(r, DirectoryEntry)]
+        # Directory entries (who an identifier is) and source references (where on the device
+        # an item came from) describe rows; they are not rows.
+        records = [r for r in records if not isinstance(r, DirectoryEntry | SourceReference)]
         rows = [r.row for r in records if not isinstance(r, Warning)]
         assert rows == sorted(set(rows)), f"rows not unique and ordered: {rows[:20]}"
         assert all(row >= 1 for row in rows)

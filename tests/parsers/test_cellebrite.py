@@ -9,6 +9,7 @@ Direction, Status, TimeStamp, Duration, Parties; SMS: Folder, Status, Body, Time
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import tracemalloc
@@ -16,12 +17,21 @@ import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from appliance.errors import InputTooLarge, NotThisFormat
-from appliance.model import Communication, DirectoryEntry, Observation, Record, Rejection, Warning
+from appliance.model import (
+    Communication,
+    DirectoryEntry,
+    Observation,
+    Record,
+    Rejection,
+    SourceReference,
+    Warning,
+)
 from appliance.parsers.base import ParseContext, Probe
 from appliance.parsers.cdr_csv import CdrCsvParser
 from appliance.parsers.cellebrite import CellebriteReportParser, UfdrParser
@@ -224,6 +234,27 @@ def report(*model_types: str, meta: str = "") -> str:
 # --- helpers ----------------------------------------------------------------------------------
 
 C = CellebriteReportParser
+
+
+@pytest.fixture
+def run(run: Run) -> Run:
+    """The shared ``run``, minus what these tests do not pin: each row's ``item_ref`` (its
+    model id) and the report's source-file references, which have tests of their own below.
+    """
+
+    def _run(*args: Any, **kwargs: Any) -> list[Record]:
+        out: list[Record] = []
+        for record in run(*args, **kwargs):
+            if isinstance(record, SourceReference):
+                continue
+            if isinstance(record, Communication | Observation):
+                record = dataclasses.replace(record, item_ref=None)
+            out.append(record)
+        return out
+
+    return _run
+
+
 OWNER = "+447700900001"
 ALICE = "+447700900123"
 BOB = "+447700900456"
@@ -1000,6 +1031,46 @@ def test_the_skeleton_inside_a_ufdr(
     path.write_bytes(ufdr({"files/Image/3255326112452127.jpg": b"\xff\xd8", "report.xml": data}))
     probe = Probe.of_path(path)
     assert UfdrParser.recognise(probe) is not None and C.recognise(probe) is None
+    london = ParseContext(ZoneInfo("Europe/London"))
     with path.open("rb") as raw:
-        records = list(UfdrParser().parse(raw, ParseContext(ZoneInfo("Europe/London"))))
-    assert records == run(C, data)
+        records = list(UfdrParser().parse(raw, london))
+    assert records == list(C().parse(io.BytesIO(data), london))
+
+
+@pytest.mark.fixtures
+def test_the_skeleton_location_keeps_its_model_id_and_source_file(
+    real_file: Callable[[str], Path],
+) -> None:
+    # By hand from the skeleton: the Location model's id, and its extraInfo's one nodeInfo.
+    data = real_file("ufed_geo2x/ufed_pa7_report_skeleton.xml").read_bytes()
+    records = list(C().parse(io.BytesIO(data), ParseContext(ZoneInfo("Europe/Berlin"))))
+    model_id = "7465e04d-9569-4a12-82e9-dd714874f92e"
+    [location] = [r for r in records if isinstance(r, Observation)]
+    assert location.item_ref == model_id
+    assert [r for r in records if isinstance(r, SourceReference)] == [
+        SourceReference(
+            model_id,
+            "NO NAME/DCIM/Camera/20180720_175843.jpg/20200720_175243.jpg_embedded_1_partial.jpg",
+            824,
+            1590096,
+        )
+    ]
+
+
+def test_every_row_carries_its_model_id() -> None:
+    data = owned(model_type("Call", call("Incoming", T0, "00:01:23", party(ALICE, "From"))))
+    [record] = list(C().parse(io.BytesIO(data.encode()), ParseContext(ZoneInfo("UTC"))))
+    assert isinstance(record, Communication)
+    assert record.item_ref is not None and record.item_ref.startswith("00000000-0000-0000-0000-")
+
+
+def test_source_file_references_are_not_rows(account: Account) -> None:
+    extra = (
+        '<extraInfos><extraInfo type="model" id="m1"><sourceInfo><nodeInfos>'
+        '<nodeInfo name="msgstore.db" path="Root/data/msgstore.db" size="12" offset="x" />'
+        "</nodeInfos></sourceInfo></extraInfo></extraInfos>"
+    )
+    data = f'<?xml version="1.0"?><project xmlns="{NS}"><decodedData/>{extra}</project>'
+    records = list(C().parse(io.BytesIO(data.encode()), ParseContext(ZoneInfo("UTC"))))
+    assert records == [SourceReference("m1", "Root/data/msgstore.db", None, 12)]
+    assert account(records) == (0, 0)
