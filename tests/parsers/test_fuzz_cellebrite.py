@@ -220,7 +220,7 @@ def _damaged_ufdr(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=1000)
 @given(data=_damaged_ufdr())
 def test_fuzz_ufdr(run: Run, account: Account, data: bytes) -> None:
     probe = Probe("fuzzed.ufdr", data[:65536], members=("report.xml",))

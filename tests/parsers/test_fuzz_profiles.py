@@ -211,7 +211,7 @@ def test_fuzz_workbook_cells(
     account(records)
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=1000)
 @given(cuts=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=4))
 def test_fuzz_workbook_bytes(
     tmp_path_factory: object, run: Run, account: Account, cuts: list[tuple[int, int]]
