@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 import zipfile
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,17 @@ PROBE_BYTES = 64 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_PROBED_MEMBERS = 10_000
+# What reading a damaged or hostile zip can raise: its structure (BadZipFile, ValueError), a
+# header naming an unsupported version or method (NotImplementedError), its decompressors
+# (zlib.error, EOFError) and the file underneath (OSError). Every zip reader catches all of them.
+ZIP_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    NotImplementedError,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +82,7 @@ def _zip_members(path: Path) -> tuple[str, ...]:
     try:
         with zipfile.ZipFile(path) as archive:
             return tuple(info.filename for info in archive.infolist()[:MAX_PROBED_MEMBERS])
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except ZIP_ERRORS:
         return ()
 
 

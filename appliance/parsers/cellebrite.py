@@ -83,7 +83,6 @@ import dataclasses
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -108,7 +107,7 @@ from appliance.parsers._csvutil import (
     time_flag_warning,
 )
 from appliance.parsers._xmlsafe import GuardedStream
-from appliance.parsers.base import ZIP_MAGIC, ParseContext, Parser, Probe
+from appliance.parsers.base import ZIP_ERRORS, ZIP_MAGIC, ParseContext, Parser, Probe
 from appliance.parsers.registry import register
 from appliance.timeutil import iso_z, parse_iso
 
@@ -123,6 +122,8 @@ MAX_DEPTH = 256
 MAX_HELD_ELEMENTS = 100_000
 MAX_IDENTIFIER_CHARS = 256
 MAX_PATH_CHARS = 4096
+# Opening a zip member can fail as any damaged zip can, or with RuntimeError when encrypted.
+_MEMBER_ERRORS: tuple[type[Exception], ...] = (RuntimeError, *ZIP_ERRORS)
 MAX_UFDR_REPORT_BYTES = 64 * 1024**3
 MAX_UFDR_RATIO = 250
 PLACEHOLDER_LINE = "owner"
@@ -180,7 +181,7 @@ class _ReportStream(GuardedStream):
     def read(self, size: int = -1) -> bytes:
         try:
             return super().read(size)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        except ZIP_ERRORS as exc:
             if not self._container:
                 raise
             raise _StreamDamaged(f"{type(exc).__name__}: {exc}") from None
@@ -865,7 +866,7 @@ class UfdrParser(Parser):
     def parse(self, stream: BinaryIO, context: ParseContext) -> Iterator[Record]:
         try:
             archive = zipfile.ZipFile(stream)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
+        except ZIP_ERRORS as exc:
             raise NotThisFormat(
                 f"the file is not a readable zip, so it is not a UFDR ({exc}).",
                 "Check that the file is complete; a UFDR is a zip written by Physical Analyzer.",
@@ -910,15 +911,7 @@ class UfdrParser(Parser):
             )
         try:
             member = archive.open(info)
-        except (
-            NotImplementedError,
-            RuntimeError,
-            zipfile.BadZipFile,
-            zlib.error,
-            OSError,
-            EOFError,
-            ValueError,
-        ) as exc:
+        except _MEMBER_ERRORS as exc:
             raise NotThisFormat(
                 f"{info.filename} cannot be opened inside the UFDR ({exc}).",
                 "Check that the file is complete; export the report again if it is.",

@@ -46,7 +46,6 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-import zlib
 from collections import deque
 from collections.abc import Iterator, MutableSequence
 from datetime import datetime, tzinfo
@@ -69,7 +68,7 @@ from appliance.parsers._xmlsafe import (
     split_tag,
     too_deep,
 )
-from appliance.parsers.base import ParseContext, Parser, Probe
+from appliance.parsers.base import ZIP_ERRORS, ParseContext, Parser, Probe
 from appliance.parsers.registry import register
 
 KML_NAMESPACES = (
@@ -139,7 +138,7 @@ class KmzParser(Parser):
     def parse(self, stream: BinaryIO, context: ParseContext) -> Iterator[Record]:
         try:
             archive = zipfile.ZipFile(stream)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except ZIP_ERRORS as exc:
             raise NotThisFormat(
                 f"the file is not a readable zip archive, so it is not KMZ ({exc}).",
                 "Check that the file is complete and is a KMZ export.",
@@ -159,7 +158,7 @@ class KmzParser(Parser):
                 with archive.open(main) as member:
                     bounded = _BoundedMember(member, min(main.file_size, MAX_KML_BYTES))
                     yield from _KmlReader(context.timezone, "KML").read(bounded)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            except ZIP_ERRORS as exc:
                 raise NotThisFormat(
                     f"the KMZ member {quote(main.filename)} is damaged ({exc}).",
                     "Acquire the file again; nothing from a damaged archive is loaded.",

@@ -132,7 +132,15 @@ from appliance.parsers._csvutil import (
     read_float,
     time_flag_warning,
 )
-from appliance.parsers.base import GZIP_MAGIC, ZIP_MAGIC, ParseContext, Parser, Probe, open_text
+from appliance.parsers.base import (
+    GZIP_MAGIC,
+    ZIP_ERRORS,
+    ZIP_MAGIC,
+    ParseContext,
+    Parser,
+    Probe,
+    open_text,
+)
 from appliance.parsers.registry import register
 from appliance.timeutil import local_to_utc, parse_iso
 
@@ -830,7 +838,7 @@ def _sheet_values(stream: BinaryIO, profile: Profile) -> Iterator[tuple[int, lis
     try:
         with zipfile.ZipFile(stream) as archive:
             sizes = [info.file_size for info in archive.infolist()]
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except ZIP_ERRORS as exc:
         raise NotThisFormat(f"the file is not a readable workbook ({exc}).") from None
     if any(size > MAX_MEMBER_BYTES for size in sizes):
         raise InputTooLarge(
