@@ -24,6 +24,7 @@ from appliance.parsers.location_csv import LocationCsvParser
 from appliance.parsers.opencellid import OpenCellIdParser
 
 from .conftest import Account, Run
+from .mutations import mutated
 
 FUZZ = settings(
     max_examples=1000,
@@ -89,35 +90,10 @@ _GOOGLE_ROW = st.dictionaries(_JSON_KEYS, _JSON_VALUES, max_size=7).map(
 )
 
 
-@st.composite
 def _mutated(
-    draw: st.DrawFn, sample: bytes, rows: st.SearchStrategy[bytes], boundary: bytes, head: int
-) -> bytes:
-    data = bytearray(sample)
-    # Most inputs keep the header or prolog intact, so the damage reaches the rows; the rest
-    # damage anything, which mostly tests the refusal of what is not the format at all.
-    keep = draw(st.sampled_from([0, head, head, head, head]))
-    for _ in range(draw(st.integers(1, 6))):
-        op = draw(st.sampled_from(["flip", "insert", "token", "delete", "truncate", "copy", "row"]))
-        pos = draw(st.integers(min(keep, len(data)), len(data)))
-        if op == "flip" and data:
-            data[min(pos, len(data) - 1)] = draw(st.integers(0, 255))
-        elif op == "insert":
-            data[pos:pos] = draw(st.binary(min_size=1, max_size=12))
-        elif op == "token":
-            data[pos:pos] = draw(st.sampled_from(TOKENS))
-        elif op == "delete":
-            del data[pos : pos + draw(st.integers(1, 40))]
-        elif op == "truncate":
-            del data[pos:]
-        elif op == "copy":
-            start = draw(st.integers(0, len(data)))
-            data[pos:pos] = data[start : start + draw(st.integers(1, 200))]
-        else:
-            # A whole row or element, placed where one could start.
-            at = bytes(data).rfind(boundary, 0, pos) + len(boundary) if boundary in data else 0
-            data[at:at] = draw(rows)
-    return bytes(data)
+    sample: bytes, rows: st.SearchStrategy[bytes], boundary: bytes, head: int
+) -> st.SearchStrategy[bytes]:
+    return mutated(sample, rows, boundary=boundary, head=head, tokens=TOKENS)
 
 
 def _check(parser: type[Parser], data: bytes, run: Run, account: Account) -> None:

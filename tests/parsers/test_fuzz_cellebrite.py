@@ -22,6 +22,7 @@ from appliance.parsers.cellebrite import CellebriteReportParser, UfdrParser
 
 from . import test_cellebrite as builders
 from .conftest import Account, Run
+from .mutations import mutated
 from .test_cellebrite import (
     call,
     chat,
@@ -142,32 +143,12 @@ SAMPLE = report(
 HEAD = SAMPLE.index(b"<decodedData>") + len(b"<decodedData>")
 
 
-@st.composite
-def _mutated(draw: st.DrawFn, sample: bytes, head: int) -> bytes:
-    data = bytearray(sample)
-    # Most inputs keep the prolog and metadata intact, so the damage reaches the models.
-    keep = draw(st.sampled_from([0, head, head, head, head]))
-    for _ in range(draw(st.integers(1, 6))):
-        op = draw(st.sampled_from(["flip", "insert", "token", "delete", "truncate", "copy", "row"]))
-        pos = draw(st.integers(min(keep, len(data)), len(data)))
-        if op == "flip" and data:
-            data[min(pos, len(data) - 1)] = draw(st.integers(0, 255))
-        elif op == "insert":
-            data[pos:pos] = draw(st.binary(min_size=1, max_size=12))
-        elif op == "token":
-            data[pos:pos] = draw(st.sampled_from(TOKENS))
-        elif op == "delete":
-            del data[pos : pos + draw(st.integers(1, 80))]
-        elif op == "truncate":
-            del data[pos:]
-        elif op == "copy":
-            start = draw(st.integers(0, len(data)))
-            data[pos:pos] = data[start : start + draw(st.integers(1, 400))]
-        else:
-            # A whole model, placed just after a '>' where an element could start.
-            at = bytes(data).rfind(b">", 0, pos) + 1
-            data[at:at] = draw(_model())
-    return bytes(data)
+def _mutated(sample: bytes, head: int) -> st.SearchStrategy[bytes]:
+    # Whole models go just after a '>' where an element could start; reports are larger than
+    # row files, so deletions and copies reach further.
+    return mutated(
+        sample, _model(), boundary=b">", head=head, tokens=TOKENS, max_delete=80, max_copy=400
+    )
 
 
 def _check(parser: type[Parser], data: bytes, run: Run, account: Account) -> None:

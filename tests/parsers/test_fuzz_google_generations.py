@@ -23,6 +23,7 @@ from appliance.parsers.google_semantic import GoogleSemanticParser
 from appliance.parsers.google_timeline import GoogleTimelineParser
 
 from .conftest import Account, Run
+from .mutations import mutated
 
 FUZZ = settings(
     max_examples=1000,
@@ -87,34 +88,11 @@ SEGMENT_ELEMENT = _element(
 )  # fmt: skip
 
 
-@st.composite
 def _mutated(
-    draw: st.DrawFn, sample: bytes, elements: st.SearchStrategy[bytes], head: int
-) -> bytes:
-    data = bytearray(sample)
-    # Most inputs keep the opening intact, so the damage reaches the elements.
-    keep = draw(st.sampled_from([0, head, head, head]))
-    for _ in range(draw(st.integers(1, 6))):
-        op = draw(st.sampled_from(["flip", "insert", "token", "delete", "truncate", "copy", "el"]))
-        pos = draw(st.integers(min(keep, len(data)), len(data)))
-        if op == "flip" and data:
-            data[min(pos, len(data) - 1)] = draw(st.integers(0, 255))
-        elif op == "insert":
-            data[pos:pos] = draw(st.binary(min_size=1, max_size=12))
-        elif op == "token":
-            data[pos:pos] = draw(st.sampled_from(TOKENS))
-        elif op == "delete":
-            del data[pos : pos + draw(st.integers(1, 40))]
-        elif op == "truncate":
-            del data[pos:]
-        elif op == "copy":
-            start = draw(st.integers(0, len(data)))
-            data[pos:pos] = data[start : start + draw(st.integers(1, 200))]
-        else:
-            # A whole element, placed just after an array opens.
-            at = bytes(data).rfind(b"[", 0, pos) + 1 if b"[" in data[:pos] else 0
-            data[at:at] = draw(elements)
-    return bytes(data)
+    sample: bytes, elements: st.SearchStrategy[bytes], head: int
+) -> st.SearchStrategy[bytes]:
+    # Whole elements go just after an array opens.
+    return mutated(sample, elements, boundary=b"[", head=head, tokens=TOKENS, keep_weight=3)
 
 
 def _fuzz_test(

@@ -24,6 +24,7 @@ from appliance.parsers.base import Parser, Probe
 from appliance.parsers.profiles import PROFILE_FOLDER, ProfileError, load_profile, load_profiles
 
 from .conftest import Account, Run
+from .mutations import mutated
 
 FUZZ = settings(
     max_examples=1000,
@@ -53,32 +54,9 @@ def _row(width: int) -> st.SearchStrategy[bytes]:
     return st.one_of(exact, loose).map(lambda values: (",".join(values) + "\n").encode())
 
 
-@st.composite
-def _mutated(draw: st.DrawFn, sample: bytes, width: int) -> bytes:
-    data = bytearray(sample)
+def _mutated(sample: bytes, width: int) -> st.SearchStrategy[bytes]:
     head = sample.index(b"\n") + 1
-    # Most inputs keep the header, so the damage reaches the rows; the rest damage anything.
-    keep = draw(st.sampled_from([0, head, head, head, head]))
-    for _ in range(draw(st.integers(1, 6))):
-        op = draw(st.sampled_from(["flip", "insert", "token", "delete", "truncate", "copy", "row"]))
-        pos = draw(st.integers(min(keep, len(data)), len(data)))
-        if op == "flip" and data:
-            data[min(pos, len(data) - 1)] = draw(st.integers(0, 255))
-        elif op == "insert":
-            data[pos:pos] = draw(st.binary(min_size=1, max_size=12))
-        elif op == "token":
-            data[pos:pos] = draw(st.sampled_from(TOKENS))
-        elif op == "delete":
-            del data[pos : pos + draw(st.integers(1, 40))]
-        elif op == "truncate":
-            del data[pos:]
-        elif op == "copy":
-            start = draw(st.integers(0, len(data)))
-            data[pos:pos] = data[start : start + draw(st.integers(1, 200))]
-        else:
-            at = bytes(data).rfind(b"\n", 0, pos) + 1
-            data[at:at] = draw(_row(width))
-    return bytes(data)
+    return mutated(sample, _row(width), boundary=b"\n", head=head, tokens=TOKENS)
 
 
 def _check(parser: type[Parser], data: bytes, run: Run, account: Account) -> None:
