@@ -13,13 +13,13 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import BinaryIO, TextIO
 
 from appliance.errors import NotThisFormat
-from appliance.model import Rejection, Warning
+from appliance.model import Record, Rejection, Warning
 from appliance.parsers.base import open_text
 from appliance.timeutil import iso_z, local_to_utc, parse_iso
 
@@ -235,12 +235,14 @@ def headed_rows(
             f"A {format_name} file starts with the header {','.join(required)}.",
         )
     index = column_index(header.fields, required, optional, format_name)
-    return index, _data_rows(records, header.number, len(header.fields))
+    return index, data_rows(records, header.number, len(header.fields))
 
 
-def _data_rows(
+def data_rows(
     records: Iterator[CsvRecord], header_number: int, width: int
 ) -> Iterator[tuple[int, list[str]] | Rejection]:
+    """Rows after the header as (row, fields), numbered from 1; a damaged or wrong-width row
+    is a Rejection; blank lines are not rows."""
     for record in records:
         row = record.number - header_number
         if record.problem is not None:
@@ -251,3 +253,28 @@ def _data_rows(
             yield Rejection(row, f"wrong number of columns: {len(record.fields)}, expected {width}")
         else:
             yield row, record.fields
+
+
+def built_rows(
+    rows: Iterable[tuple[int, list[str]] | Rejection],
+    index: Mapping[str, int],
+    build: Callable[[int, dict[str, str]], Iterable[Record]],
+    rejected: tuple[type[Exception], ...] = (ValueError,),
+) -> Iterator[Record]:
+    """Each data row's named values built into records; a row ``build`` refuses by raising one
+    of ``rejected`` becomes a Rejection with the exception's text as the reason.
+
+    ``build`` returns all of a row's records at once, so a refused row yields nothing else.
+    """
+    for item in rows:
+        if isinstance(item, Rejection):
+            yield item
+            continue
+        row, fields = item
+        values = {name: fields[i] for name, i in index.items()}
+        try:
+            records = list(build(row, values))
+        except rejected as exc:
+            yield Rejection(row, str(exc))
+            continue
+        yield from records

@@ -30,8 +30,9 @@ from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
 
 from appliance.identifiers import normalise_phone
-from appliance.model import Communication, Record, Rejection, Warning
+from appliance.model import Communication, Record, Warning
 from appliance.parsers._csvutil import (
+    built_rows,
     canonical_cell_id_text,
     headed_rows,
     quote,
@@ -91,16 +92,9 @@ class CdrCsvParser(Parser):
 
     def parse(self, stream: BinaryIO, context: ParseContext) -> Iterator[Record]:
         index, rows = headed_rows(stream, COLUMNS, (), "Generic CDR CSV")
-        for item in rows:
-            if isinstance(item, Rejection):
-                yield item
-                continue
-            row, fields = item
-            values = {name: fields[i] for name, i in index.items()}
-            try:
-                yield from _communication(row, values, context)
-            except _RowRejected as exc:
-                yield Rejection(row, str(exc))
+        yield from built_rows(
+            rows, index, lambda row, values: _communication(row, values, context), (_RowRejected,)
+        )
 
 
 def _communication(row: int, values: dict[str, str], context: ParseContext) -> list[Record]:

@@ -28,8 +28,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
 
-from appliance.model import Observation, Record, Rejection, Warning
+from appliance.model import Observation, Record, Warning
 from appliance.parsers._csvutil import (
+    built_rows,
     headed_rows,
     position_problem,
     quote,
@@ -66,16 +67,7 @@ class LocationCsvParser(Parser):
         index, rows = headed_rows(
             stream, COLUMNS, (ACCURACY_COLUMN, METHOD_COLUMN), "Generic location CSV"
         )
-        for item in rows:
-            if isinstance(item, Rejection):
-                yield item
-                continue
-            row, fields = item
-            values = {name: fields[i] for name, i in index.items()}
-            try:
-                yield from _observation(row, values, context)
-            except ValueError as exc:
-                yield Rejection(row, str(exc))
+        yield from built_rows(rows, index, lambda row, values: _observation(row, values, context))
 
 
 def _observation(row: int, values: dict[str, str], context: ParseContext) -> list[Record]:

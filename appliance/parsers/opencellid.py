@@ -30,12 +30,14 @@ from collections.abc import Iterator, Sequence
 from typing import BinaryIO, ClassVar
 
 from appliance.errors import NotThisFormat
-from appliance.model import Cell, Record, Rejection
+from appliance.model import Cell, Record
 from appliance.parsers._csvutil import (
     CsvRecord,
+    built_rows,
     canonical_cell_id,
     column_index,
     csv_records,
+    data_rows,
     position_problem,
     quote,
     read_float,
@@ -141,19 +143,8 @@ def _again(first: CsvRecord, rest: Iterator[CsvRecord]) -> Iterator[CsvRecord]:
 def _cells(
     records: Iterator[CsvRecord], header_number: int, width: int, index: dict[str, int]
 ) -> Iterator[Record]:
-    for record in records:
-        row = record.number - header_number
-        if record.problem is not None:
-            yield Rejection(row, record.problem)
-        elif record.is_blank:
-            continue
-        elif len(record.fields) < width or any(f.strip() for f in record.fields[width:]):
-            yield Rejection(row, f"wrong number of columns: {len(record.fields)}, expected {width}")
-        else:
-            try:
-                yield _cell(row, {name: record.fields[i] for name, i in index.items()})
-            except ValueError as exc:
-                yield Rejection(row, str(exc))
+    rows = data_rows(records, header_number, width)
+    yield from built_rows(rows, index, lambda row, values: [_cell(row, values)])
 
 
 def _cell(row: int, values: dict[str, str]) -> Cell:

@@ -124,9 +124,9 @@ from appliance.parsers._csvutil import (
     MAX_LINE_CHARS,
     CsvRecord,
     _BoundedLines,
-    _data_rows,
     canonical_cell_id_text,
     column_index,
+    data_rows,
     position_problem,
     quote,
     read_float,
@@ -759,7 +759,7 @@ def _csv_rows(
             f"Its header holds {','.join(profile.header)}.",
         )
     index = column_index(header.fields, profile.header, profile.optional, layout)
-    for item in _data_rows(records, header.number, len(header.fields)):
+    for item in data_rows(records, header.number, len(header.fields)):
         if isinstance(item, Rejection):
             yield item
         else:
