@@ -7,6 +7,7 @@ import argparse
 import sys
 from zoneinfo import ZoneInfo
 
+from appliance.analyses.accounting import sources
 from appliance.analyses.breach import Zone, breaches
 from appliance.analyses.colocate import Parameters, colocate
 from appliance.analyses.common import Period
@@ -159,47 +160,18 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     with open_case(home_of(args.home), args.case) as store:
-        rows = store.rows(
-            "SELECT s.id, e.ref, e.original_path, s.format, s.detection, subj.name, "
-            "s.rows_read, s.loaded, s.rejected, s.warnings FROM sources s "
-            "JOIN exhibits e ON e.id = s.exhibit_id"
-            " LEFT JOIN subjects subj ON subj.id = s.subject_id ORDER BY s.id"
-        )
-        rejections = (
-            store.rows("SELECT source_id, row, reason FROM rejections ORDER BY source_id, row")
-            if (args.rejections or args.json)
-            else []
-        )
+        accounts = sources(store, with_rejections=args.rejections or args.json)
     if args.json:
-        render.emit_json(
-            [
-                {
-                    "source": r[0],
-                    "exhibit": r[1],
-                    "path": r[2],
-                    "format": r[3],
-                    "detection": r[4],
-                    "subject": r[5],
-                    "rows_read": r[6],
-                    "loaded": r[7],
-                    "rejected": r[8],
-                    "warnings": r[9],
-                    "rejections": [
-                        {"row": x[1], "reason": x[2]} for x in rejections if x[0] == r[0]
-                    ],
-                }
-                for r in rows
-            ]
-        )
+        render.emit_json([a.as_json() for a in accounts])
         return 0
-    for r in rows:
+    for a in accounts:
         print(
-            f"{r[1]} {shown(r[2])}\n    {r[3]} ({shown(r[4])}), subject {shown(r[5] or '-')}: "
-            f"read {r[6]:,} = loaded {r[7]:,} + rejected {r[8]:,}; warnings {r[9]:,}"
+            f"{a.exhibit} {shown(a.path)}\n    {a.format} ({shown(a.detection)}), subject "
+            f"{shown(a.subject or '-')}: read {a.rows_read:,} = loaded {a.loaded:,} + rejected "
+            f"{a.rejected:,}; warnings {a.warnings:,}"
         )
-        for x in rejections:
-            if x[0] == r[0]:
-                print(f"    row {x[1]}: {shown(x[2])}")
+        for row, reason in a.rejections:
+            print(f"    row {row}: {shown(reason)}")
     return 0
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from appliance.analyses.accounting import exhibits, sources
 from appliance.analyses.breach import Zone, breaches
 from appliance.analyses.colocate import Parameters, colocate
 from appliance.analyses.contacts import contacts
@@ -99,17 +100,14 @@ def _summary(store: CaseStore, files: DemoFiles, stream: TextIO) -> None:
     rule = "=" * 78
     stream.write(f"\n{rule}\nCASE {store.info.ref}: SUMMARY FOR THE OFFICER IN CHARGE\n{rule}\n")
     stream.write("\nExhibits (SHA-256 of each file as received):\n")
-    for ref, path, sha, size in store.rows(
-        "SELECT ref, original_path, sha256, size FROM exhibits ORDER BY id"
-    ):
-        stream.write(f"  {ref}  {Path(path).name:<28} {size:>10,} bytes  {sha}\n")
+    for exhibit in exhibits(store):
+        name = Path(exhibit.path).name
+        stream.write(f"  {exhibit.ref}  {name:<28} {exhibit.size:>10,} bytes  {exhibit.sha256}\n")
     stream.write("\nRow accounting (every row read is loaded or rejected with a reason):\n")
-    for ref, fmt, read, loaded, rejected in store.rows(
-        "SELECT e.ref, s.format, s.rows_read, s.loaded, s.rejected FROM sources s "
-        "JOIN exhibits e ON e.id = s.exhibit_id ORDER BY s.id"
-    ):
+    for a in sources(store):
         stream.write(
-            f"  {ref}  {fmt:<16} read {read:>7,} = loaded {loaded:>7,} + rejected {rejected:>3,}\n"
+            f"  {a.exhibit}  {a.format:<16} read {a.rows_read:>7,} = loaded {a.loaded:>7,} "
+            f"+ rejected {a.rejected:>3,}\n"
         )
     stream.write(f"\n{rule}\n")
     render.contacts_text(contacts(store, "suspect", "victim"), stream, per_day=False)

@@ -11,6 +11,7 @@ can read or write a file or change these settings.
 from __future__ import annotations
 
 import time
+from collections import deque
 from pathlib import Path
 
 import duckdb
@@ -75,10 +76,13 @@ def lock_down(con: duckdb.DuckDBPyConnection) -> None:
 
 
 class Tracer:
-    """Records every SQL statement and its duration (the sqlite-utils tracer habit)."""
+    """Records recent SQL statements and their durations (the sqlite-utils tracer habit).
 
-    def __init__(self) -> None:
-        self.statements: list[tuple[str, float]] = []
+    Bounded, so a long-lived process (the terminal UI) does not grow with every query.
+    """
+
+    def __init__(self, keep: int = 500) -> None:
+        self.statements: deque[tuple[str, float]] = deque(maxlen=keep)
 
     def record(self, sql: str, started: float) -> None:
         self.statements.append((sql, time.perf_counter() - started))
