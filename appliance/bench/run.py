@@ -94,27 +94,10 @@ def london(quick: bool) -> None:
             base = _appliance(["--version"], env)
             seconds = _appliance(args, env)
             print(f"  {label:<44} {seconds:6.2f} s  = {seconds / base:5.1f} x start-up")
+        pair = ["--case", "LONDON", "--a", "suspect", "--b", "victim", "--json"]
         for label, args in {
-            "colocate --json": [
-                "colocate",
-                "--case",
-                "LONDON",
-                "--a",
-                "suspect",
-                "--b",
-                "victim",
-                "--json",
-            ],
-            "contacts --json": [
-                "contacts",
-                "--case",
-                "LONDON",
-                "--a",
-                "suspect",
-                "--b",
-                "victim",
-                "--json",
-            ],
+            "colocate --json": ["colocate", *pair],
+            "contacts --json": ["contacts", *pair],
         }.items():
             base = min(_appliance(["--version"], env) for _ in range(3))
             seconds = min(_appliance(args, env) for _ in range(3))
