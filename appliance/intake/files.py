@@ -18,7 +18,6 @@ from typing import Any, BinaryIO, cast
 from appliance.errors import UsageError
 
 CHUNK = 1024 * 1024
-GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)

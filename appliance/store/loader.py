@@ -159,7 +159,7 @@ class Loader:
             if item.named:
                 report.failed.append((str(path), exc.message))
             else:
-                report.exhibits.append(ExhibitReport(ref, str(path), sha, size, "verified"))
+                report.exhibits.append(exhibit)
                 report.skipped.append((str(path), f"acquired, not parsed: {exc.message}"))
             self.progress(f"not loaded, nothing kept: {exc}")
             return
