@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_HOME ?= $(CURDIR)/.demo-home
 
-.PHONY: install demo test lint bench bench-quick clean
+.PHONY: install demo test lint bench bench-quick clean system-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,29 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/appliance --home $(DEMO_HOME) demo
 
+# The real tools the USB tests make stick images with (Debian packages; installed when missing
+# and we are root, as in CI). FUSE drivers let the tests write exFAT and NTFS images.
+SYSTEM_TOOLS := mkfs.vfat mcopy mkfs.exfat mkntfs mkfs.ext4 debugfs genisoimage sfdisk sgdisk \
+	losetup mount.exfat-fuse ntfs-3g udevadm systemd-analyze
+SYSTEM_PACKAGES := dosfstools mtools exfatprogs exfat-fuse ntfs-3g e2fsprogs genisoimage fdisk \
+	gdisk mount fuse3 udev systemd
+
+system-deps:
+	@missing=""; for t in $(SYSTEM_TOOLS); do PATH="$$PATH:/usr/sbin:/sbin" command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages for:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
+	  else echo "missing tools:$$missing (tests that need them will be skipped; run make test as root to install)"; fi; \
+	fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check appliance tests
 	$(BIN)/ruff format --check appliance tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+test: lint system-deps
 	$(BIN)/pytest -m "not slow" -p no:cacheprovider
 
 bench: $(STAMP)

@@ -1,0 +1,1 @@
+"""The evidence store: every acquired file sealed to its case with AES-256-GCM, in chunks."""
