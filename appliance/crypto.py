@@ -73,6 +73,12 @@ class CaseKeys:
     sealing_private: X25519PrivateKey
 
     @property
+    def sealing_public(self) -> bytes:
+        return self.sealing_private.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+
+    @property
     def database_key(self) -> str:
         """The string handed to DuckDB's ENCRYPTION_KEY (hex: no quoting hazards in SQL)."""
         return self.data_key.hex()

@@ -32,3 +32,17 @@ def parse_duration_s(text: str) -> float:
             "Write it as a number with s, min or h, e.g. 5min.",
         )
     return float(match.group(1)) * _DURATION_FACTORS[(match.group(2) or "s").lower()]
+
+
+_SIZE = re.compile(rf"^\s*{_NUMBER}\s*([KMGT]?)i?B?\s*$", re.IGNORECASE)
+_SIZE_FACTORS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+
+
+def parse_size(text: str) -> int:
+    """Bytes from ``64G``, ``512MiB``, ``100k`` or a bare number of bytes (binary multiples)."""
+    match = _SIZE.match(text)
+    if not match:
+        raise UsageError(
+            f"cannot read the size {text!r}.", "Write it as a number with K, M, G or T, e.g. 64G."
+        )
+    return int(float(match.group(1)) * _SIZE_FACTORS[match.group(2).lower()])

@@ -4,7 +4,10 @@ library and hands results to ``render``."""
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from appliance.analyses.accounting import sources
@@ -15,10 +18,18 @@ from appliance.analyses.contacts import contacts
 from appliance.analyses.timeline import timeline
 from appliance.cli import render
 from appliance.cli.session import home_of, open_case, parse_time, parse_zone, passphrase
-from appliance.errors import UsageError
-from appliance.store.case import CaseStore
+from appliance.crypto import sealing_public_key
+from appliance.custody import verify_ledger
+from appliance.custody.ledger import LEDGER_NAME
+from appliance.errors import CaseNotFound, UsageError
+from appliance.intake.disk import WalkLimits
+from appliance.intake.session import acquire, case_lock, open_ledger
+from appliance.intake.verify import verify
+from appliance.store.case import CaseStore, actor
 from appliance.store.loader import Loader
 from appliance.textsafe import shown
+
+QUARANTINE = "QUARANTINE"
 
 
 def _say(message: str) -> None:
@@ -40,18 +51,28 @@ def cmd_case_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _head(folder: Path) -> str:
+    if not (folder / LEDGER_NAME).exists():
+        return ""
+    with open_ledger(folder) as ledger:
+        return ledger.head()
+
+
 def cmd_case_list(args: argparse.Namespace) -> int:
     home = home_of(args.home)
     cases = home.cases()
     if args.json:
-        render.emit_json([c.as_json() for c in cases])
+        render.emit_json([{**c.as_json(), "custody_head": _head(c.folder)} for c in cases])
         return 0
     active = home.active()
     if not cases:
         _say(f"no cases in {home.root}; create one with `appliance case new REF`")
     for c in cases:
         marker = "*" if c.ref == active else " "
-        print(f"{marker} {c.ref:<24} created {c.as_json()['created']}  {c.timezone}")
+        print(
+            f"{marker} {c.ref:<24} created {c.as_json()['created']}  {c.timezone}  "
+            f"custody head {_head(c.folder)[:16] or '-'}"
+        )
     return 0
 
 
@@ -84,9 +105,20 @@ def cmd_subject_list(args: argparse.Namespace) -> int:
 
 
 def cmd_intake(args: argparse.Namespace) -> int:
+    if args.officer:
+        os.environ["APPLIANCE_OFFICER"] = args.officer
+    limits = WalkLimits(max_files=args.max_files, max_file_bytes=args.max_file_size)
+    if args.unattended:
+        return _unattended(args, limits)
+    if not args.case:
+        raise UsageError("intake needs --case REF.", "Or use --unattended for the active case.")
     with open_case(home_of(args.home), args.case, read_only=False) as store:
         loader = Loader(store, progress=_say)
-        report = loader.intake(args.paths, args.subject, args.format, args.timezone, line=args.line)
+        report = loader.intake(
+            args.paths, args.subject, args.format, args.timezone, line=args.line, limits=limits
+        )
+        with store.ledger() as ledger:
+            report.custody_head = ledger.head()
     if args.json:
         render.emit_json(report.as_json())
     else:
@@ -98,6 +130,101 @@ def cmd_intake(args: argparse.Namespace) -> int:
             "the case holds nothing from them)"
         )
         return 1
+    return 0
+
+
+def _unattended(args: argparse.Namespace, limits: WalkLimits) -> int:
+    """The USB service: seal into the active case (or QUARANTINE) with no passphrase."""
+    home = home_of(args.home)
+    ref = args.case or home.active() or QUARANTINE
+    try:
+        info = home.case(ref)
+    except CaseNotFound:
+        print(f"APPLIANCE INTAKE REFUSED case={ref} reason=no-such-case", flush=True)
+        raise CaseNotFound(
+            f"no active case and no {QUARANTINE} case to seal this stick into.",
+            f"Run `appliance case use REF`, or create `appliance case new {QUARANTINE}`.",
+        ) from None
+    actor = os.environ.get("APPLIANCE_OFFICER") or "USB intake service (unattended)"
+    report = acquire(
+        info.ref,
+        info.folder,
+        sealing_public_key(info.keys_path),
+        args.paths,
+        actor,
+        _say,
+        limits,
+        args.exhibit_prefix or ("USB" if not os.environ.get("APPLIANCE_OFFICER") else None),
+    )
+    if args.json:
+        render.emit_json(
+            {
+                "case": info.ref,
+                "exhibits": [o.as_json() for o in report.outcomes],
+                "media": [m.__dict__ for m in report.media],
+            }
+        )
+    # The one line a booted appliance's serial console is checked for.
+    print(
+        f"APPLIANCE INTAKE COMPLETE case={info.ref} exhibits={report.exhibits} "
+        f"verified={report.verified} incomplete={report.incomplete}",
+        file=sys.stderr if args.json else sys.stdout,
+        flush=True,
+    )
+    return 1 if report.incomplete else 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    with open_case(home_of(args.home), args.case) as store:
+        info, private = store.info, store.keys.sealing_private
+    with case_lock(info.folder), open_ledger(info.folder) as ledger:
+        report = verify(info.ref, info.folder, ledger, private, _say)
+        ledger.append(
+            "verified",
+            actor(),
+            details={
+                "verified": len(report.verified),
+                "problems": [f"{f.exhibit}: {f.problem}" for f in report.problems],
+                "incomplete": [f.exhibit for f in report.incomplete],
+                "head_checked": report.head,
+            },
+        )
+    if args.json:
+        render.emit_json(report.as_json())
+    else:
+        render.verify_text(report, sys.stdout)
+    return 0 if report.ok else 1
+
+
+def cmd_custody(args: argparse.Namespace) -> int:
+    info = home_of(args.home).case(args.case)
+    with open_ledger(info.folder) as ledger:
+        if args.export:
+            args.export.mkdir(parents=True, exist_ok=True)
+            count = ledger.export(args.export / "custody.jsonl")
+            verifier = Path(verify_ledger.__file__)
+            shutil.copyfile(verifier, args.export / "verify_ledger.py")
+            _say(
+                f"exported {count} entries to {args.export / 'custody.jsonl'}; check it with "
+                f"`python3 {args.export / 'verify_ledger.py'} {args.export / 'custody.jsonl'} "
+                f"--head {ledger.head()}`"
+            )
+            return 0
+        entries = list(ledger.entries())
+        head = ledger.head()
+    if args.json:
+        render.emit_json(
+            {"case": info.ref, "custody_head": head, "entries": [e.__dict__ for e in entries]}
+        )
+        return 0
+    render.custody_text(entries, head, sys.stdout)
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from appliance.intake.watch import watch
+
+    watch(home_of(args.home).root, once=args.once)
     return 0
 
 

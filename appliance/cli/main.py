@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 from appliance import __version__
 from appliance.errors import ApplianceError
 from appliance.textsafe import shown
-from appliance.units import parse_distance_m, parse_duration_s
+from appliance.units import parse_distance_m, parse_duration_s, parse_size
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -65,9 +65,24 @@ def build_parser() -> argparse.ArgumentParser:
     slist.add_argument("ref")
     slist.add_argument("--json", action="store_true")
 
-    intake = commands.add_parser("intake", help="acquire and load files or folders")
+    intake = commands.add_parser(
+        "intake", help="acquire and load files, folders, disk images or block devices"
+    )
     intake.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    intake.add_argument("--case", required=True)
+    intake.add_argument("--case", help="the case (with --unattended: default the active case)")
+    intake.add_argument(
+        "--unattended",
+        action="store_true",
+        help="seal into the active case (or QUARANTINE) with no passphrase; parse at next unlock",
+    )
+    intake.add_argument("--officer", help="who is acquiring (default: APPLIANCE_OFFICER)")
+    intake.add_argument(
+        "--exhibit-prefix", help="start of exhibit references (default: the officer's initials)"
+    )
+    intake.add_argument("--max-files", type=int, default=100_000, help="files per medium")
+    intake.add_argument(
+        "--max-file-size", type=parse_size, default=64 * 1024**3, help="bytes per file (e.g. 64G)"
+    )
     intake.add_argument("--subject", help="the subject the data belongs to")
     intake.add_argument("--format", help="skip detection and read as this format")
     intake.add_argument("--timezone", help="zone of naive local times (default: the case's)")
@@ -119,6 +134,24 @@ def build_parser() -> argparse.ArgumentParser:
     timeline.add_argument("--to", dest="end")
     timeline.add_argument("--limit", type=int, default=1_000_000)
     timeline.add_argument("--json", action="store_true")
+
+    verify = commands.add_parser(
+        "verify", help="re-read, decrypt and re-hash every exhibit; check the custody chain"
+    )
+    verify.add_argument("--case", required=True)
+    verify.add_argument("--json", action="store_true")
+
+    custody = commands.add_parser("custody", help="show or export the chain-of-custody ledger")
+    custody.add_argument("--case", required=True)
+    custody.add_argument(
+        "--export", type=Path, metavar="DIR", help="write custody.jsonl and the standalone verifier"
+    )
+    custody.add_argument("--json", action="store_true")
+
+    watch = commands.add_parser(
+        "watch", help="acquire USB sticks as they are plugged in (where the udev rule is absent)"
+    )
+    watch.add_argument("--once", action="store_true", help="stop after the first stick")
 
     sources = commands.add_parser("sources", help="sources and their row accounting")
     sources.add_argument("--case", required=True)

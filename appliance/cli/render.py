@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from appliance.analyses.breach import Breaches
 from appliance.analyses.colocate import Colocation
 from appliance.analyses.contacts import COUNTED_KINDS, Contacts
+from appliance.custody.ledger import Entry
+from appliance.intake.verify import VerifyReport
 from appliance.store.reports import IntakeReport
 from appliance.textsafe import shown
 
@@ -58,6 +60,41 @@ def intake_text(report: IntakeReport, out: TextIO) -> None:
         out.write(f"not loaded: {shown(path)}: {shown(reason)}\n")
     for path, reason in report.failed:
         out.write(f"FAILED: {shown(path)}: {shown(reason)}\n")
+    if report.custody_head:
+        out.write(f"custody ledger head {report.custody_head}\n")
+
+
+def verify_text(report: VerifyReport, out: TextIO) -> None:
+    for ref in report.verified:
+        out.write(f"verified    {shown(ref)}\n")
+    for finding in report.incomplete:
+        out.write(f"INCOMPLETE  {shown(finding.exhibit)}: {shown(finding.problem)}\n")
+    for finding in report.problems:
+        out.write(f"PROBLEM     {shown(finding.exhibit)}: {shown(finding.problem)}\n")
+    verdict = "all verified" if report.ok else f"{len(report.problems)} problem(s)"
+    out.write(
+        f"{verdict}: {len(report.verified)} exhibit(s) re-read and re-hashed, "
+        f"{len(report.incomplete)} incomplete; {report.entries} custody entries; "
+        f"custody ledger head {report.head}\n"
+    )
+
+
+def custody_text(entries: list[Entry], head: str, out: TextIO) -> None:
+    for e in entries:
+        what = " ".join(
+            part
+            for part in (
+                e.exhibit or "",
+                shown(e.origin or ""),
+                f"sha256 {e.sha256}" if e.sha256 else "",
+                e.parser or "",
+            )
+            if part
+        )
+        why = e.details.get("reason") or e.details.get("error")
+        because = f": {shown(str(why))}" if why else ""
+        out.write(f"{e.seq:>5} {e.time} {shown(e.actor)}: {e.action} {what}{because}\n")
+    out.write(f"custody ledger head {head}\n")
 
 
 def colocation_text(result: Colocation, tz: ZoneInfo, out: TextIO, events: bool = False) -> None:

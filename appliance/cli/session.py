@@ -11,6 +11,7 @@ from pathlib import Path
 from appliance.errors import PassphraseRequired, UsageError
 from appliance.store.case import CaseStore
 from appliance.store.home import Home, default_home
+from appliance.store.loader import Loader
 from appliance.timeutil import local_to_utc, parse_iso, zone
 
 PASSPHRASE_ENV = "APPLIANCE_PASSPHRASE"
@@ -37,7 +38,20 @@ def passphrase(ref: str, *, confirm: bool = False) -> str:
 
 
 def open_case(home: Home, ref: str, *, read_only: bool = True) -> CaseStore:
-    return CaseStore.open(home, ref, passphrase(ref), read_only=read_only)
+    """Unlock the case; first parse anything the USB service sealed while it was locked."""
+    store = CaseStore.open(home, ref, passphrase(ref), read_only=False)
+    try:
+        Loader(store, progress=_say).parse_pending()
+        if read_only:
+            store.lock_down()
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def parse_time(text: str, timezone: str, *, end_of_day: bool = False) -> datetime:

@@ -103,9 +103,9 @@ class HashingReader(io.RawIOBase):
         return self._digest.hexdigest()
 
 
-def open_content(hashing: HashingReader, gzipped: bool) -> BinaryIO:
+def open_content(raw: BinaryIO | HashingReader, gzipped: bool) -> BinaryIO:
     """The file's content for a parser: decompressed when the file is gzip."""
-    buffered = io.BufferedReader(hashing, CHUNK)
+    buffered = raw if not isinstance(raw, io.RawIOBase) else io.BufferedReader(raw, CHUNK)
     if gzipped:
         return cast(BinaryIO, gzip.GzipFile(fileobj=buffered, mode="rb"))
     return buffered

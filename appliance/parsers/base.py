@@ -65,22 +65,33 @@ class Probe:
     @classmethod
     def of_path(cls, path: Path) -> Probe:
         with path.open("rb") as raw:
-            head = raw.read(PROBE_BYTES)
-        if head.startswith(GZIP_MAGIC):
-            try:
-                with gzip.open(path, "rb") as unzipped:
-                    return cls(path.name, unzipped.read(PROBE_BYTES), gzipped=True)
-            except (OSError, EOFError):
-                return cls(path.name, head)
-        if head.startswith(ZIP_MAGIC):
-            return cls(path.name, head, members=_zip_members(path))
-        return cls(path.name, head)
+            return cls.of_stream(path.name, raw)
+
+    @classmethod
+    def of_stream(cls, name: str, raw: BinaryIO) -> Probe:
+        """Probe a seekable stream (a sealed exhibit); it is left at its start."""
+        raw.seek(0)
+        head = raw.read(PROBE_BYTES)
+        try:
+            if head.startswith(GZIP_MAGIC):
+                raw.seek(0)
+                try:
+                    with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
+                        return cls(name, unzipped.read(PROBE_BYTES), gzipped=True)
+                except (OSError, EOFError, zlib.error):
+                    return cls(name, head)
+            if head.startswith(ZIP_MAGIC):
+                return cls(name, head, members=_zip_members(raw))
+            return cls(name, head)
+        finally:
+            raw.seek(0)
 
 
-def _zip_members(path: Path) -> tuple[str, ...]:
+def _zip_members(raw: BinaryIO) -> tuple[str, ...]:
     """The first member names of a zip, or none if it is not a readable zip."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        raw.seek(0)
+        with zipfile.ZipFile(raw) as archive:
             return tuple(info.filename for info in archive.infolist()[:MAX_PROBED_MEMBERS])
     except ZIP_ERRORS:
         return ()

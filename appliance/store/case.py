@@ -6,6 +6,7 @@ the subject commands go through it, and the analyses read through ``fetch``.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ import duckdb
 import pyarrow as pa
 
 from appliance import __version__
-from appliance.crypto import create_keys, unlock_keys
+from appliance.crypto import CaseKeys, create_keys, unlock_keys
+from appliance.custody.ledger import LEDGER_NAME, Ledger
 from appliance.errors import IdentifierConflict, SubjectExists, SubjectNotFound, UsageError
 from appliance.identifiers import identifier_kind, normalise_phone
 from appliance.store import migrations
@@ -26,6 +28,11 @@ from appliance.store.database import Tracer, connect, lock_down
 from appliance.store.home import CaseInfo, Home
 
 ROLES = ("suspect", "victim", "other")
+
+
+def actor() -> str:
+    """Who is acting, for the custody ledger: the named officer, else the login."""
+    return os.environ.get("APPLIANCE_OFFICER") or os.environ.get("USER") or "unknown"
 
 
 @dataclass(frozen=True)
@@ -39,10 +46,15 @@ class Subject:
 class CaseStore:
     """An unlocked case. Use as a context manager; closing detaches the database."""
 
-    def __init__(self, info: CaseInfo, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, info: CaseInfo, con: duckdb.DuckDBPyConnection, keys: CaseKeys) -> None:
         self.info = info
         self._con = con
+        self.keys = keys
         self.tracer = Tracer()
+
+    def ledger(self) -> Ledger:
+        """The case's custody ledger (open it with ``with``)."""
+        return Ledger(self.info.folder / LEDGER_NAME)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -60,7 +72,13 @@ class CaseStore:
             [ref, timezone, info.created.isoformat(), f"appliance {__version__}"],
         )
         con.execute("CHECKPOINT")
-        return cls(info, con)
+        with Ledger(info.folder / LEDGER_NAME) as ledger:
+            ledger.append(
+                "case created",
+                actor(),
+                details={"case": ref, "timezone": timezone, "demo": demo},
+            )
+        return cls(info, con, keys)
 
     @classmethod
     def open(cls, home: Home, ref: str, passphrase: str, *, read_only: bool = False) -> CaseStore:
@@ -69,7 +87,7 @@ class CaseStore:
         keys = unlock_keys(info.keys_path, ref, passphrase)
         con = connect(info.database_path, keys.database_key)
         migrations.apply(con)
-        store = cls(info, con)
+        store = cls(info, con, keys)
         if read_only:
             lock_down(con)
         return store

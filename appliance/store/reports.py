@@ -75,6 +75,9 @@ class IntakeReport:
     sources: list[SourceReport] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    media: list[dict[str, object]] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
+    custody_head: str = ""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -82,4 +85,6 @@ class IntakeReport:
             "sources": [s.as_json() for s in self.sources],
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
             "failed": [{"path": p, "reason": r} for p, r in self.failed],
+            "media": self.media,
+            "custody_head": self.custody_head,
         }
