@@ -44,10 +44,10 @@ lint: $(STAMP)
 test: lint system-deps
 	$(BIN)/pytest -m "not slow" -p no:cacheprovider
 
-bench: $(STAMP)
+bench: $(STAMP) system-deps
 	$(BIN)/appliance bench
 
-bench-quick: $(STAMP)
+bench-quick: $(STAMP) system-deps
 	$(BIN)/appliance bench --quick
 
 clean:
