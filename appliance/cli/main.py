@@ -165,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--keep", action="store_true", help="keep the generated files")
 
     bench = commands.add_parser("bench", help="run the benchmarks and print ratios")
-    bench.add_argument("names", nargs="*", help="london, dense, asymmetric, stick, formats (default: all)")
+    bench.add_argument(
+        "names", nargs="*", help="london, dense, asymmetric, stick, formats (default: all)"
+    )
     bench.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
 
     return parser

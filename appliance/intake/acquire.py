@@ -17,7 +17,8 @@ from __future__ import annotations
 import queue
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -31,6 +32,9 @@ from appliance.textsafe import shown
 Progress = Callable[[str], None]
 
 ACQUIRED, INCOMPLETE, NOT_ACQUIRED = "acquired", "incomplete", "not acquired"
+MIB = 1024 * 1024
+# Progress on the terminal for large files, so a long copy never looks hung.
+PROGRESS_EVERY = 256 * MIB
 
 
 def initials(officer: str) -> str:
@@ -87,7 +91,7 @@ class ExhibitIndex:
 
     def note(self, ref: str, origin: str | None, sha: str | None) -> None:
         if origin:
-            self.by_origin.setdefault(origin, ref)
+            self.by_origin[origin] = ref
         if sha:
             self.by_sha.setdefault(sha, ref)
             self.sha_of.setdefault(ref, sha)
@@ -140,43 +144,71 @@ class Acquirer:
         self.progress(f"not acquired: {shown(item.display)}: {item.reason}")
         return Outcome(None, item.display, item.origin, NOT_ACQUIRED, reason=item.reason)
 
-    def acquire(self, item: Item) -> Outcome:
-        ref = self.index.by_origin.get(item.origin) or self.index.next_ref(self.prefix)
+    def acquire(self, item: Item, fresh: bool = False) -> Outcome:
+        known = None if fresh else self.index.by_origin.get(item.origin)
+        ref = known or self.index.next_ref(self.prefix)
         header = {"exhibit": ref, "origin": item.origin, "details": item.details}
         offset = 0
+        report_at = PROGRESS_EVERY
         try:
             with (
                 self.store.sealing(self.case_ref, self.recipient, header) as sealing,
-                item.opener() as source,
+                _opened(item) as source,
             ):
                 for piece in _pieces(source):
                     sealing.write(piece)
                     offset += len(piece)
                     self.bytes_read += len(piece)
+                    if offset >= report_at:
+                        report_at += PROGRESS_EVERY
+                        self.progress(
+                            f"{ref} {shown(item.display)}: {offset // MIB:,} of "
+                            f"{item.size // MIB:,} MiB read"
+                        )
+                if offset != item.size:
+                    raise ReadFailed(
+                        offset, f"read {offset:,} bytes where the file system records {item.size:,}"
+                    )
             trailer = sealing.trailer
             assert trailer is not None
-        except (OSError, ApplianceError) as exc:
-            reason = getattr(exc, "reason", None) or str(exc)
-            where = getattr(exc, "offset", offset)
+        except ReadFailed as exc:
+            # Only failures of the source land here; a failure to write the evidence store
+            # (a full disk) is not the exhibit's fault and stops the intake with its own error.
             self.ledger.append(
                 INCOMPLETE,
                 self.actor,
                 exhibit=ref,
                 origin=item.origin,
                 size=item.size,
-                details={"path": item.display, "offset": where, "error": reason, **item.details},
+                details={
+                    "path": item.display,
+                    "offset": exc.offset,
+                    "error": exc.reason,
+                    **item.details,
+                },
             )
             self.index.note(ref, item.origin, None)
-            self.progress(f"{ref} {shown(item.display)}: INCOMPLETE at byte {where}: {reason}")
+            self.progress(
+                f"{ref} {shown(item.display)}: INCOMPLETE at byte {exc.offset:,}: "
+                f"{shown(exc.reason)}"
+            )
             return Outcome(
                 ref,
                 item.display,
                 item.origin,
                 INCOMPLETE,
                 size=item.size,
-                reason=(f"read failed at byte {where}: {reason}"),
+                reason=f"read failed at byte {exc.offset}: {exc.reason}",
             )
         duplicate = self.index.by_sha.get(trailer.sha256)
+        previous = self.index.sha_of.get(ref)
+        if duplicate is None and previous is not None and previous != trailer.sha256:
+            # The same place now holds different bytes: a new exhibit, never a second content
+            # under an old reference. Its copy was sealed naming the old one, so drop it
+            # (nothing acknowledged it) and read the file again under a new reference.
+            self.store.path_of(trailer.sha256).unlink(missing_ok=True)
+            self.progress(f"{shown(item.display)} has changed since {ref}; acquiring it anew")
+            return self.acquire(item, fresh=True)
         if duplicate is not None and duplicate != ref:
             ref = duplicate
         self.ledger.append(
@@ -212,20 +244,50 @@ class Acquirer:
         return outcomes
 
 
-def _pieces(source: BinaryIO) -> Iterable[bytes]:
-    """The file's bytes in pieces, read on a second thread so reading overlaps sealing."""
-    pieces: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=4)
+class ReadFailed(Exception):
+    """Reading the source failed at ``offset``: the exhibit is incomplete."""
+
+    def __init__(self, offset: int, reason: str) -> None:
+        super().__init__(reason)
+        self.offset = offset
+        self.reason = reason
+
+
+def _source_failure(exc: BaseException, offset: int) -> ReadFailed:
+    reason = getattr(exc, "reason", None) or getattr(exc, "message", None) or str(exc)
+    return ReadFailed(int(getattr(exc, "offset", offset)), str(reason))
+
+
+@contextmanager
+def _opened(item: Item) -> Iterator[BinaryIO]:
+    try:
+        source = item.opener()
+    except (OSError, ApplianceError) as exc:
+        raise _source_failure(exc, 0) from exc
+    with source:
+        yield source
+
+
+def _pieces(source: BinaryIO) -> Iterator[bytes]:
+    """The file's bytes in pieces, read on a second thread so reading overlaps sealing.
+
+    A failure to read is raised here as ``ReadFailed``, so it can be told apart from a failure
+    to write the sealed copy.
+    """
+    pieces: queue.Queue[bytes | ReadFailed | None] = queue.Queue(maxsize=4)
     stop = threading.Event()
 
     def reader() -> None:
+        offset = 0
         try:
             while not stop.is_set():
                 piece = source.read(READ_PIECE)
                 if not piece:
                     break
+                offset += len(piece)
                 pieces.put(piece)
-        except BaseException as exc:  # handed to the sealing thread, which raises it
-            pieces.put(exc)
+        except (OSError, ApplianceError, ValueError) as exc:
+            pieces.put(_source_failure(exc, offset))
             return
         pieces.put(None)
 
@@ -236,7 +298,7 @@ def _pieces(source: BinaryIO) -> Iterable[bytes]:
             piece = pieces.get()
             if piece is None:
                 return
-            if isinstance(piece, BaseException):
+            if isinstance(piece, ReadFailed):
                 raise piece
             yield piece
     finally:
