@@ -22,9 +22,9 @@ demo: $(STAMP)
 # The real tools the USB tests make stick images with (Debian packages; installed when missing
 # and we are root, as in CI). FUSE drivers let the tests write exFAT and NTFS images.
 SYSTEM_TOOLS := mkfs.vfat mcopy mkfs.exfat mkntfs mkfs.ext4 debugfs genisoimage sfdisk sgdisk \
-	losetup mount.exfat-fuse ntfs-3g udevadm systemd-analyze
+	losetup mount.exfat-fuse ntfs-3g udevadm systemd-analyze strace
 SYSTEM_PACKAGES := dosfstools mtools exfatprogs exfat-fuse ntfs-3g e2fsprogs genisoimage fdisk \
-	gdisk mount fuse3 udev systemd
+	gdisk mount fuse3 udev systemd strace
 
 system-deps:
 	@missing=""; for t in $(SYSTEM_TOOLS); do PATH="$$PATH:/usr/sbin:/sbin" command -v $$t >/dev/null || missing="$$missing $$t"; done; \
