@@ -228,15 +228,27 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _case_head(store: CaseStore) -> str:
+    with store.ledger() as ledger:
+        return ledger.head()
+
+
+def _footer(head: str) -> None:
+    """Every report names the custody ledger head it was produced under."""
+    print(f"\nCustody ledger head {head} (check: appliance verify)")
+
+
 def cmd_colocate(args: argparse.Namespace) -> int:
     with open_case(home_of(args.home), args.case) as store:
         tz = store.info.timezone
         params = Parameters(args.within, args.window, args.gap, _period(args, tz))
         result = colocate(store, args.a, args.b, params)
+        head = _case_head(store)
     if args.json:
         render.emit_json(result.as_json())
     else:
         render.colocation_text(result, ZoneInfo(tz), sys.stdout, events=args.events)
+        _footer(head)
     return 0
 
 
@@ -244,10 +256,12 @@ def cmd_contacts(args: argparse.Namespace) -> int:
     with open_case(home_of(args.home), args.case) as store:
         period = _period(args, store.info.timezone)
         result = contacts(store, args.a, args.b, period, args.match_within)
+        head = _case_head(store)
     if args.json:
         render.emit_json(result.as_json())
     else:
         render.contacts_text(result, sys.stdout)
+        _footer(head)
     return 0
 
 
@@ -257,10 +271,12 @@ def cmd_breach(args: argparse.Namespace) -> int:
     with open_case(home_of(args.home), args.case) as store:
         tz = store.info.timezone
         result = breaches(store, args.subject, zone, _period(args, tz), args.gap)
+        head = _case_head(store)
     if args.json:
         render.emit_json(result.as_json())
     else:
         render.breach_text(result, ZoneInfo(tz), sys.stdout)
+        _footer(head)
     return 0
 
 

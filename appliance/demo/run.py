@@ -65,6 +65,12 @@ def run_demo(home: Home, ref: str, keep: bool = False, say: Say = print) -> int:
         with store:
             _load(store, files, say)
             _summary(store, files, sys.stdout)
+            with store.ledger() as ledger:
+                exhibits = len({e.exhibit for e in ledger.entries(action="acquired")})
+                print(
+                    f"\nEvidence: {exhibits} exhibits sealed in the case's evidence store; "
+                    f"{ledger.count()} custody entries.\nCustody ledger head {ledger.head()}"
+                )
     finally:
         if keep:
             say(f"the generated files are kept in {folder}")
@@ -79,7 +85,8 @@ def run_demo(home: Home, ref: str, keep: bool = False, say: Say = print) -> int:
         f"\nThe case stays in {home.root}{hint}. Try:\n"
         f"  {command} --home {home.root} colocate --case {ref} --a suspect --b victim --events\n"
         f"  {command} --home {home.root} contacts --case {ref} --a suspect --b victim --json\n"
-        f"  {command} --home {home.root} sources --case {ref} --rejections"
+        f"  {command} --home {home.root} sources --case {ref} --rejections\n"
+        f"  {command} --home {home.root} verify --case {ref}"
     )
     return 0
 
