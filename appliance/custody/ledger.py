@@ -149,15 +149,16 @@ class Ledger:
                 "seq": seq,
                 "time": now.isoformat(timespec="microseconds").replace("+00:00", "Z"),
                 "clock": clock_state(),
-                "actor": actor,
+                "actor": _storable(actor),
                 "action": action,
-                "exhibit": exhibit,
-                "origin": origin,
+                "exhibit": _storable(exhibit),
+                "origin": _storable(origin),
                 "sha256": sha256,
                 "size": size,
                 "software": SOFTWARE,
                 "parser": parser,
-                "details": json.dumps(dict(details or {}), sort_keys=True, ensure_ascii=False),
+                # ASCII JSON: names from evidence may hold undecodable bytes (surrogate escapes).
+                "details": json.dumps(dict(details or {}), sort_keys=True, ensure_ascii=True),
                 "prev_hash": previous,
             }
             fields["entry_hash"] = entry_hash(fields)
@@ -214,7 +215,8 @@ class Ledger:
         problem = self.check_seal()
         if problem is None or (not self.seal_path.exists() and self.count() == 0):
             return False
-        if "by the last entry" in problem and not self.check():
+        first_entry_unsealed = not self.seal_path.exists() and self.count() == 1
+        if ("by the last entry" in problem or first_entry_unsealed) and not self.check():
             self._write_seal(
                 int(self._connection.execute("SELECT max(seq) FROM entries").fetchone()[0])
             )
@@ -266,6 +268,13 @@ class Ledger:
                 handle.write(json.dumps(row, sort_keys=True, ensure_ascii=False) + "\n")
                 count += 1
         return count
+
+
+def _storable(text: str | None) -> str | None:
+    """Text SQLite can store: undecodable bytes from evidence names become visible escapes."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class _Transaction:

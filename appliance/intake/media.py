@@ -140,8 +140,20 @@ class DiskMedium:
             anomalies=anomalies,
         )
 
+    def key(self) -> str:
+        """Where files come from, stable when the same medium is read again.
+
+        A stick keeps its serial number and size when re-inserted under a new device name. An
+        image is known by its path alone, so a partial copy of an image (a stick pulled
+        mid-imaging) completed in place is recognised as the same medium.
+        """
+        identity = self.disk.identity
+        if identity.kind == "disk image":
+            return f"image:{Path(identity.path).resolve()}"
+        return identity.key()
+
     def items(self) -> Iterator[Item | NotAcquired]:
-        key = self.disk.identity.key()
+        key = self.key()
         for entry in self.disk.files(self.limits):
             if isinstance(entry, DiskFile):
                 yield self._item(key, entry)

@@ -81,6 +81,8 @@ def acquire(
     limits = limits or WalkLimits()
     report = AcquisitionReport()
     with case_lock(case_folder), open_ledger(case_folder) as ledger:
+        if ledger.reseal_after_crash():
+            ledger.append("recovered", actor, details={"resealed": "the ledger file seal"})
         acquirer = Acquirer(case_ref, case_folder, recipient, ledger, actor, progress, prefix)
         report.recovered = acquirer.recover()
         host: list[Path] = []

@@ -4,6 +4,7 @@ and by the standalone, standard-library-only verifier a third party runs."""
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import sqlite3
 import subprocess
@@ -65,7 +66,7 @@ def test_a_fresh_chain_verifies_in_both_verifiers(tmp_path: Path) -> None:
     entries = list(ledger.entries())
     assert [e.seq for e in entries] == list(range(1, 7))
     assert entries[0].prev_hash == "0" * 64
-    assert all(b.prev_hash == a.entry_hash for a, b in zip(entries, entries[1:], strict=False))
+    assert all(b.prev_hash == a.entry_hash for a, b in itertools.pairwise(entries))
     assert entries[1].clock.startswith(("trusted", "untrusted"))
     assert entries[1].software.startswith("appliance ")
     done = standalone(tmp_path / "custody.sqlite", "--head", ledger.head())
@@ -149,7 +150,7 @@ def test_a_flipped_bit_anywhere_in_the_ledger_file_is_detected(
 
 def test_entries_carry_text_exactly(tmp_path: Path) -> None:
     ledger = make(tmp_path / "custody.sqlite", n=2)
-    entry = list(ledger.entries(exhibit="JS/1"))[0]
+    entry = next(iter(ledger.entries(exhibit="JS/1")))
     assert entry.details["name with \u202e"] == "x"
     row = json.loads(
         (lambda p: (ledger.export(p), p.read_text().splitlines()[1])[1])(tmp_path / "e.jsonl")
