@@ -55,7 +55,13 @@ def intake_text(report: IntakeReport, out: TextIO) -> None:
                 f"    ... and {source.rejected - len(source.rejections):,} more rejected rows\n"
             )
     for exhibit in report.exhibits:
-        out.write(f"{exhibit.ref}  sha256 {exhibit.sha256}  {exhibit.size:,} bytes\n")
+        if exhibit.status == "verified":
+            out.write(f"{exhibit.ref}  sha256 {exhibit.sha256}  {exhibit.size:,} bytes\n")
+        else:  # never shown like a verified exhibit: it has no hash, and nothing of it is kept
+            out.write(
+                f"{exhibit.ref}  {exhibit.status.upper()}: not verified, no hash "
+                f"({exhibit.size:,} bytes on the medium)\n"
+            )
     for path, reason in report.skipped:
         out.write(f"not loaded: {shown(path)}: {shown(reason)}\n")
     for path, reason in report.failed:

@@ -141,7 +141,7 @@ class Acquirer:
         self.ledger.append(
             NOT_ACQUIRED, self.actor, origin=item.origin, details={"reason": item.reason}
         )
-        self.progress(f"not acquired: {shown(item.display)}: {item.reason}")
+        self.progress(f"not acquired: {shown(item.display)}: {shown(item.reason)}")
         return Outcome(None, item.display, item.origin, NOT_ACQUIRED, reason=item.reason)
 
     def acquire(self, item: Item, fresh: bool = False) -> Outcome:

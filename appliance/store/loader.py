@@ -303,7 +303,9 @@ class Loader:
                 self.store.commit()
                 report.skipped.append((pending.path, f"acquired, not parsed: {reason}"))
                 ledger.append(NOT_PARSED, officer(), exhibit=ref, details={"reason": reason})
-                self.progress(f"{ref} {shown(pending.path)}: acquired, not parsed ({reason})")
+                self.progress(
+                    f"{ref} {shown(pending.path)}: acquired, not parsed ({shown(reason)})"
+                )
                 return
             # The same bytes read the same way again change nothing. Without a named subject
             # any earlier reading matches (its subject may have been inferred then).
@@ -326,7 +328,7 @@ class Loader:
                 self._ledger_parsed(ledger, ref, parser_cls, None)
                 self.progress(f"{ref} {shown(pending.path)}: already loaded; nothing to do")
                 return
-            self.progress(f"{ref} {shown(pending.path)}: {parser_cls.name} ({reason})")
+            self.progress(f"{ref} {shown(pending.path)}: {parser_cls.name} ({shown(reason)})")
             source = self._parse(pending, stream, probe, parser_cls, reason, exhibit_id, options)
             self.store.commit()
         except NotThisFormat as exc:
@@ -337,7 +339,7 @@ class Loader:
                 report.skipped.append((pending.path, f"acquired, not parsed: {exc.message}"))
                 self._exhibit_only(pending)
             ledger.append(NOT_PARSED, officer(), exhibit=ref, details={"reason": exc.message})
-            self.progress(f"{ref}: not parsed, no rows kept: {exc}")
+            self.progress(f"{ref}: not parsed, no rows kept: {shown(exc)}")
             return
         except BaseException:
             self.store.rollback()
