@@ -7,6 +7,7 @@ import argparse
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -112,6 +113,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
         return _unattended(args, limits)
     if not args.case:
         raise UsageError("intake needs --case REF.", "Or use --unattended for the active case.")
+    started = time.monotonic()
     with open_case(home_of(args.home), args.case, read_only=False) as store:
         loader = Loader(store, progress=_say)
         report = loader.intake(
@@ -119,6 +121,15 @@ def cmd_intake(args: argparse.Namespace) -> int:
         )
         with store.ledger() as ledger:
             report.custody_head = ledger.head()
+    verified = [e for e in report.exhibits if e.status == "verified"]
+    loaded = [s for s in report.sources if s.status == "loaded"]
+    _say(
+        f"intake done in {time.monotonic() - started:.1f} s: {len(verified)} file(s) acquired "
+        f"({sum(e.size for e in verified) / 2**20:,.1f} MiB), "
+        f"{len(report.exhibits) - len(verified)} incomplete; {len(loaded)} source(s) parsed, "
+        f"{sum(s.loaded for s in loaded):,} rows loaded, {sum(s.rejected for s in loaded):,} "
+        "rejected"
+    )
     if args.json:
         render.emit_json(report.as_json())
     else:

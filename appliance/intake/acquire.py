@@ -209,8 +209,9 @@ class Acquirer:
             self.store.path_of(trailer.sha256).unlink(missing_ok=True)
             self.progress(f"{shown(item.display)} has changed since {ref}; acquiring it anew")
             return self.acquire(item, fresh=True)
-        if duplicate is not None and duplicate != ref:
-            ref = duplicate
+        elsewhere = duplicate if duplicate is not None and duplicate != ref else None
+        if elsewhere is not None:
+            ref = elsewhere
         self.ledger.append(
             ACQUIRED,
             self.actor,
@@ -221,7 +222,7 @@ class Acquirer:
             details={"path": item.display, "sealed": f"{trailer.sha256}.sealed", **item.details},
         )
         self.index.note(ref, item.origin, trailer.sha256)
-        note = f" (same content as {duplicate})" if duplicate else ""
+        note = f" (same content as {elsewhere})" if elsewhere else ""
         self.progress(f"{ref} {shown(item.display)}: {trailer.size:,} bytes sealed{note}")
         return Outcome(
             ref,
@@ -230,7 +231,7 @@ class Acquirer:
             "verified",
             trailer.sha256,
             trailer.size,
-            duplicate_of=duplicate,
+            duplicate_of=elsewhere,
             named=item.named,
         )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -73,11 +73,10 @@ def _hash_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, 
 
 
 def expand(
-    archive: Archive, ledger: Ledger, actor: str, progress: object
+    archive: Archive, ledger: Ledger, actor: str, say: Callable[[str], None]
 ) -> Iterator[tuple[Pending, BinaryIO]]:
     """Acquire each member as an exhibit and yield it, opened, for parsing."""
     parent = archive.pending
-    say = progress if callable(progress) else (lambda _: None)
     if archive.depth >= MAX_DEPTH:
         _refuse(ledger, actor, parent, f"archives nested deeper than {MAX_DEPTH} are not opened")
         say(f"{parent.ref}: archive nested too deep; members not opened")

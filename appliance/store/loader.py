@@ -43,10 +43,6 @@ def _quiet(_: str) -> None:
     return None
 
 
-def officer() -> str:
-    return actor()
-
-
 @dataclass(frozen=True)
 class Pending:
     """An acquired exhibit to parse: its reference, content hash, size and where it came from."""
@@ -140,10 +136,10 @@ class Loader:
             self.store.info.folder,
             self.store.keys.sealing_public,
             paths,
-            officer(),
+            actor(),
             self.progress,
             limits,
-            initials(officer()),
+            initials(actor()),
         )
         report = IntakeReport()
         report.recovered = acquired.recovered
@@ -269,11 +265,11 @@ class Loader:
                 self._exhibit_row(pending)
                 ledger.append(
                     NOT_PARSED,
-                    officer(),
+                    actor(),
                     exhibit=pending.ref,
                     details={"reason": "an archive: its members are acquired as exhibits"},
                 )
-                for child, child_stream in expand(archive, ledger, officer(), self.progress):
+                for child, child_stream in expand(archive, ledger, actor(), self.progress):
                     report.exhibits.append(
                         ExhibitReport(child.ref, child.path, child.sha256, child.size, "verified")
                     )
@@ -302,7 +298,7 @@ class Loader:
             if parser_cls is None:
                 self.store.commit()
                 report.skipped.append((pending.path, f"acquired, not parsed: {reason}"))
-                ledger.append(NOT_PARSED, officer(), exhibit=ref, details={"reason": reason})
+                ledger.append(NOT_PARSED, actor(), exhibit=ref, details={"reason": reason})
                 self.progress(
                     f"{ref} {shown(pending.path)}: acquired, not parsed ({shown(reason)})"
                 )
@@ -338,7 +334,7 @@ class Loader:
             else:
                 report.skipped.append((pending.path, f"acquired, not parsed: {exc.message}"))
                 self._exhibit_only(pending)
-            ledger.append(NOT_PARSED, officer(), exhibit=ref, details={"reason": exc.message})
+            ledger.append(NOT_PARSED, actor(), exhibit=ref, details={"reason": exc.message})
             self.progress(f"{ref}: not parsed, no rows kept: {shown(exc)}")
             return
         except BaseException:
@@ -365,7 +361,7 @@ class Loader:
             }
         ledger.append(
             PARSED,
-            officer(),
+            actor(),
             exhibit=ref,
             parser=f"{parser_cls.name} {parser_cls.version}",
             details=details,
@@ -399,7 +395,7 @@ class Loader:
                 pending.path,
                 pending.parent,
                 datetime.now(UTC).replace(tzinfo=None, microsecond=0),
-                officer(),
+                actor(),
             ],
         )
         return exhibit_id
