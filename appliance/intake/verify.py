@@ -8,7 +8,6 @@ archive. Incomplete exhibits are listed as such: they were never shown as verifi
 
 from __future__ import annotations
 
-import hashlib
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,12 +17,10 @@ from typing import BinaryIO
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from appliance.custody.ledger import Entry, Ledger
-from appliance.evidence.sealed import SealError
+from appliance.evidence.sealed import SealError, rehash
 from appliance.evidence.store import EvidenceStore
 from appliance.intake.acquire import ACQUIRED, INCOMPLETE
 from appliance.intake.members import open_member
-
-_PIECE = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -54,15 +51,6 @@ class VerifyReport:
             "problems": [{"exhibit": f.exhibit, "problem": f.problem} for f in self.problems],
             "incomplete": [{"exhibit": f.exhibit, "reason": f.problem} for f in self.incomplete],
         }
-
-
-def _hash(stream: BinaryIO) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    while piece := stream.read(_PIECE):
-        digest.update(piece)
-        size += len(piece)
-    return digest.hexdigest(), size
 
 
 def verify(
@@ -127,7 +115,7 @@ def verify(
         try:
             for name in chain:
                 stream = open_member(stream, name)
-            sha, size = _hash(stream)
+            sha, size = rehash(stream)
         except SealError as exc:
             report.problems.append(Finding(ref, exc.message))
             continue
