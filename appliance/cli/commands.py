@@ -22,7 +22,7 @@ from appliance.cli.session import home_of, open_case, parse_time, parse_zone, pa
 from appliance.crypto import sealing_public_key
 from appliance.custody import verify_ledger
 from appliance.custody.ledger import LEDGER_NAME
-from appliance.errors import CaseNotFound, UsageError
+from appliance.errors import ApplianceError, CaseNotFound, UsageError
 from appliance.intake.disk import WalkLimits
 from appliance.intake.session import acquire, case_lock, open_ledger
 from appliance.intake.verify import verify
@@ -157,16 +157,21 @@ def _unattended(args: argparse.Namespace, limits: WalkLimits) -> int:
             f"Run `appliance case use REF`, or create `appliance case new {QUARANTINE}`.",
         ) from None
     actor = os.environ.get("APPLIANCE_OFFICER") or "USB intake service (unattended)"
-    report = acquire(
-        info.ref,
-        info.folder,
-        sealing_public_key(info.keys_path),
-        args.paths,
-        actor,
-        _say,
-        limits,
-        args.exhibit_prefix or ("USB" if not os.environ.get("APPLIANCE_OFFICER") else None),
-    )
+    try:
+        report = acquire(
+            info.ref,
+            info.folder,
+            sealing_public_key(info.keys_path),
+            args.paths,
+            actor,
+            _say,
+            limits,
+            args.exhibit_prefix or ("USB" if not os.environ.get("APPLIANCE_OFFICER") else None),
+        )
+    except ApplianceError as exc:
+        # The serial console gets a line whatever happens, so a booted appliance can be checked.
+        print(f"APPLIANCE INTAKE FAILED case={info.ref} reason={shown(exc.message)}", flush=True)
+        raise
     if args.json:
         render.emit_json(
             {

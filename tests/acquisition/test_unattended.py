@@ -54,3 +54,15 @@ def test_no_active_case_goes_to_quarantine_or_is_refused(
     done = appliance.run("intake", "--unattended", str(tmp_path / "stick"), passphrase=None)
     assert f"{COMPLETE} case=QUARANTINE exhibits=3 verified=3 incomplete=0" in done.stdout
     assert not list((appliance.home / REF / "evidence").glob("*.sealed"))
+
+
+def test_an_unreadable_medium_still_reports_on_the_console(
+    appliance: Appliance, tmp_path: Path
+) -> None:
+    appliance.ok("case", "use", REF)
+    # A stick pulled before the service could open it: its device node is gone.
+    done = appliance.run("intake", "--unattended", str(tmp_path / "sdz"), passphrase=None)
+    assert done.returncode != 0
+    (line,) = [x for x in done.stdout.splitlines() if x.startswith("APPLIANCE INTAKE")]
+    assert line.startswith(f"APPLIANCE INTAKE FAILED case={REF} reason=")
+    assert len(done.stderr.strip().splitlines()) >= 1
