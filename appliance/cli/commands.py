@@ -342,6 +342,14 @@ def cmd_formats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tui(args: argparse.Namespace) -> int:
+    # Imported here: Textual is a view's dependency, not something every command should load.
+    from appliance.tui.app import run
+
+    run(home_of(args.home), args.case)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from appliance.demo.run import run_demo
 

@@ -160,13 +160,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("formats", help="the formats the appliance reads")
 
+    tui = commands.add_parser("tui", help="the terminal UI: browse a case with the keyboard")
+    tui.add_argument("--case", help="open this case at once (asks for its passphrase)")
+
     demo = commands.add_parser("demo", help="build and analyse the built-in demo case")
     demo.add_argument("--ref", default="DEMO")
     demo.add_argument("--keep", action="store_true", help="keep the generated files")
 
     bench = commands.add_parser("bench", help="run the benchmarks and print ratios")
     bench.add_argument(
-        "names", nargs="*", help="london, dense, asymmetric, stick, formats (default: all)"
+        "names", nargs="*", help="london, dense, asymmetric, stick, tui, formats (default: all)"
     )
     bench.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
 

@@ -1,0 +1,143 @@
+"""Pane 2: when were A and B together (DESIGN §6), occasion by occasion.
+
+The occasions table comes first; Enter on an occasion lists its events (each pair of
+observations, with both uncertainty radii and the grade) so every occasion can be checked.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Static
+
+from appliance.analyses.colocate import Colocation, Event, Parameters, colocate
+from appliance.errors import ApplianceError
+from appliance.store.case import CaseStore
+from appliance.tui.messages import CaseOpened, ColocationDone
+from appliance.tui.panes.base import Pane
+from appliance.tui.text import CLOCK, FULL, cell, end_time, number, ordinal, radii, when
+from appliance.tui.widgets import RowTable, chooser, field, label
+from appliance.units import parse_distance_m, parse_duration_s
+
+
+class ColocationPane(Pane):
+    key, title, pane_id, summary_id = "2", "Co-location", "colocation", "coloc-summary"
+    purpose = "when A and B were together: occasions, events"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.result: Colocation | None = None
+        self._events: dict[int, list[Event]] = {}
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="form"):
+            yield label("A")
+            yield chooser(id="coloc-a", prompt="A")
+            yield label(" B")
+            yield chooser(id="coloc-b", prompt="B")
+            yield label(" within")
+            yield field("500m", id="coloc-within", width=7)
+            yield label(" window")
+            yield field("5min", id="coloc-window", width=6)
+            yield label(" gap")
+            yield field("30min", id="coloc-gap", width=6)
+        yield Static(
+            Text("Press g to find when A and B were together."),
+            id="coloc-summary",
+            classes="summary",
+        )
+        yield RowTable(id="occasions-table")
+        yield RowTable(id="events-table")
+
+    def on_mount(self) -> None:
+        self.query_one("#occasions-table", RowTable).add_columns(
+            "#", "start", "end", "events", "closest m", "grade"
+        )
+        self.query_one("#events-table", RowTable).add_columns(
+            "A time", "B time", "distance m", "radii A/B", "grade", "sources A / B"
+        )
+
+    def first_focus(self) -> Widget:
+        return self.query_one("#occasions-table", RowTable)
+
+    def case_opened(self, opened: CaseOpened) -> None:
+        super().case_opened(opened)
+        self.result, self._events = None, {}
+        self.query_one("#occasions-table", RowTable).clear()
+        self.query_one("#events-table", RowTable).clear()
+        self.offer_subjects("coloc-a", "suspect")
+        self.offer_subjects("coloc-b", "victim", skip=self.chosen("coloc-a") or "")
+        self.say("Press g to find when A and B were together.")
+
+    @on(Input.Submitted)
+    def submitted(self) -> None:
+        self.go()
+
+    def go(self) -> None:
+        a, b = self.chosen("coloc-a"), self.chosen("coloc-b")
+        if a is None or b is None:
+            self.say("Choose two subjects, A and B.")
+            return
+        try:
+            params = Parameters(
+                within_m=parse_distance_m(self.query_one("#coloc-within", Input).value),
+                window_s=parse_duration_s(self.query_one("#coloc-window", Input).value),
+                gap_s=parse_duration_s(self.query_one("#coloc-gap", Input).value),
+            )
+        except ApplianceError as exc:
+            self.say(cell(exc))
+            return
+
+        def job(store: CaseStore) -> ColocationDone:
+            return ColocationDone(colocate(store, a, b, params))
+
+        self.ask(job, "co-location")
+
+    def on_colocation_done(self, message: ColocationDone) -> None:
+        result = self.result = message.result
+        self._events = {}
+        for event in result.events:
+            self._events.setdefault(event.occasion, []).append(event)
+        table = self.query_one("#occasions-table", RowTable)
+        table.clear()
+        for o in result.occasions:
+            table.add_row(
+                ordinal(o.number),
+                when(o.start, self.tz),
+                end_time(o.start, o.end, self.tz),
+                number(o.events),
+                number(o.min_distance_m),
+                cell(o.grade),
+                key=str(o.number),
+            )
+        self.query_one("#events-table", RowTable).clear()
+        p = result.parameters
+        summary = Text(f"{len(result.occasions):,} occasions, {len(result.events):,} events")
+        summary.append(" · ")
+        summary.append(cell(result.a))
+        summary.append(" and ")
+        summary.append(cell(result.b))
+        summary.append(
+            f" within {p.within_m:g} m and {p.window_s:g} s; a new occasion after "
+            f"{p.gap_s:g} s. Enter on an occasion lists its events."
+        )
+        self.say(summary)
+
+    @on(DataTable.RowSelected, "#occasions-table")
+    def occasion_chosen(self, event: DataTable.RowSelected) -> None:
+        number_ = int(event.row_key.value or 0)
+        table = self.query_one("#events-table", RowTable)
+        table.clear()
+        for e in self._events.get(number_, []):
+            same_day = e.a_time.astimezone(self.tz).date() == e.b_time.astimezone(self.tz).date()
+            table.add_row(
+                when(e.a_time, self.tz, FULL),
+                when(e.b_time, self.tz, CLOCK if same_day else FULL),
+                number(e.distance_m, 1),
+                radii(e.a_radius_m, e.b_radius_m),
+                cell(e.grade),
+                cell(f"{e.a_source.exhibit}:{e.a_row} / {e.b_source.exhibit}:{e.b_row}"),
+            )
