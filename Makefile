@@ -20,11 +20,12 @@ demo: $(STAMP)
 	$(BIN)/appliance --home $(DEMO_HOME) demo
 
 # The real tools the USB tests make stick images with (Debian packages; installed when missing
-# and we are root, as in CI). FUSE drivers let the tests write exFAT and NTFS images.
+# and we are root, as in CI). FUSE drivers let the tests write exFAT and NTFS images; tmux runs
+# the terminal UI end to end.
 SYSTEM_TOOLS := mkfs.vfat mcopy mkfs.exfat mkntfs mkfs.ext4 debugfs genisoimage sfdisk sgdisk \
-	losetup mount.exfat-fuse ntfs-3g udevadm systemd-analyze strace
+	losetup mount.exfat-fuse ntfs-3g udevadm systemd-analyze strace tmux
 SYSTEM_PACKAGES := dosfstools mtools exfatprogs exfat-fuse ntfs-3g e2fsprogs genisoimage fdisk \
-	gdisk mount fuse3 udev systemd strace
+	gdisk mount fuse3 udev systemd strace tmux
 
 system-deps:
 	@missing=""; for t in $(SYSTEM_TOOLS); do PATH="$$PATH:/usr/sbin:/sbin" command -v $$t >/dev/null || missing="$$missing $$t"; done; \
