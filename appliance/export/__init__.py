@@ -1,0 +1,1 @@
+"""Exports that leave the appliance: CSV, KML, GeoJSON and the defence disclosure bundle."""

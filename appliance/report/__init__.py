@@ -1,0 +1,1 @@
+"""The printed evidential product: the PDF report and printing it through CUPS."""
