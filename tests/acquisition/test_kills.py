@@ -69,20 +69,33 @@ class Run:
             text=True,
         )
         self.lines: list[str] = []
-        self.first_line = threading.Event()
+        self.times: list[float] = []
+        self.ended = False
+        self.said = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
     def _read(self) -> None:
         assert self.process.stderr is not None
         for line in self.process.stderr:
-            self.lines.append(line.rstrip("\n"))
-            self.first_line.set()
-        self.first_line.set()
+            with self.said:
+                self.lines.append(line.rstrip("\n"))
+                self.times.append(time.monotonic())
+                self.said.notify_all()
+        with self.said:
+            self.ended = True
+            self.said.notify_all()
 
-    def kill_after(self, seconds: float) -> bool:
-        """SIGKILL ``seconds`` after the first line of work; say whether it was still running."""
-        self.first_line.wait(60)
+    def kill_after(self, line: int, seconds: float) -> bool:
+        """SIGKILL ``seconds`` after the process said its line number ``line`` (from 0); say
+        whether it was still running.
+
+        Kill points are placed by step rather than by wall time alone, so that they spread over
+        every phase however loaded the machine is: a step that takes longer under load still
+        holds the kill, only earlier in it.
+        """
+        with self.said:
+            self.said.wait_for(lambda: len(self.lines) > line or self.ended, timeout=120)
         time.sleep(seconds)
         alive = self.process.poll() is None
         if alive:
@@ -92,14 +105,16 @@ class Run:
         return alive
 
 
-def timed_run(app: Appliance, stick: Path) -> float:
+def step_lengths(app: Appliance, stick: Path) -> list[float]:
+    """An uninterrupted intake: how long each step took, from each line it said to the next
+    (the last step ends when the process does)."""
     run = Run(app, stick)
-    run.first_line.wait(60)
-    began = time.monotonic()
     run.process.wait()
     run._reader.join()
+    ended = time.monotonic()
     assert run.process.returncode == 0, run.lines
-    return time.monotonic() - began
+    ends = [*run.times[1:], ended]
+    return [after - before for before, after in zip(run.times, ends, strict=True)]
 
 
 def manifest(folder: Path) -> dict[str, tuple[str, str]]:
@@ -161,7 +176,7 @@ def test_killed_at_random_points_the_case_stays_consistent(tmp_path: Path) -> No
 
     clean = Appliance(tmp_path / "clean")
     shutil.copytree(template.home, clean.home)
-    work = timed_run(clean, stick)
+    steps = step_lengths(clean, stick)
     expected = manifest(clean.home / REF)
     with CaseStore.open(Home(clean.home), REF, PASSPHRASE) as store:
         expected_sources = store.rows(SOURCES)
@@ -174,7 +189,8 @@ def test_killed_at_random_points_the_case_stays_consistent(tmp_path: Path) -> No
         app = Appliance(tmp_path / f"kill-{point}")
         shutil.copytree(template.home, app.home)
         run = Run(app, stick)
-        if run.kill_after(rng.uniform(0, work)):
+        line = rng.randrange(len(steps))
+        if run.kill_after(line, rng.uniform(0, steps[line])):
             killed_after.append(run.lines[-1] if run.lines else "")
             print("killed while", phase(killed_after[-1]))
         check_consistent(app, "\n".join(run.lines))
