@@ -21,6 +21,8 @@ from staticmap import CircleMarker, Polygon
 from appliance.errors import UsageError
 from appliance.maps import geo
 from appliance.maps.scene import (
+    COLOUR_A,
+    COLOUR_B,
     COLOUR_CLOSEST,
     COLOUR_LINK,
     COLOUR_ZONE,
@@ -41,6 +43,15 @@ WHITE: RGB = (255, 255, 255)
 INK: RGB = (25, 25, 25)
 GRID_BACKGROUND: RGB = (250, 250, 246)
 GRID_LINE: RGB = (200, 200, 196)
+PALETTE_FIXED: tuple[RGB, ...] = (
+    COLOUR_A,
+    COLOUR_B,
+    COLOUR_ZONE,
+    COLOUR_LINK,
+    COLOUR_CLOSEST,
+    WHITE,
+    INK,
+)
 _GRID_STEPS = (
     0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0,
     10.0, 20.0, 45.0,
@@ -291,8 +302,18 @@ def _tint(colour: RGB) -> RGB:
 
 
 def _png(image: Image.Image) -> bytes:
-    """A palette PNG: maps have few colours, and a palette makes them several times smaller."""
-    paletted = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    """A palette PNG, several times smaller than RGB. The palette is the image's own colours
+    plus the exact marker and ink colours, so a small dot never drifts to a neighbouring
+    shade (what a reader matches against the key)."""
+    fixed = [*PALETTE_FIXED]
+    adaptive = image.quantize(
+        colors=256 - len(fixed), method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    )
+    palette = (adaptive.getpalette() or [])[: 3 * (256 - len(fixed))]
+    for colour in fixed:
+        palette.extend(colour)
+    holder = Image.new("P", (1, 1))
+    holder.putpalette(palette)
     out = io.BytesIO()
-    paletted.save(out, format="PNG", optimize=True)
+    image.quantize(palette=holder, dither=Image.Dither.NONE).save(out, format="PNG", optimize=True)
     return out.getvalue()

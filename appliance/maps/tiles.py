@@ -82,9 +82,11 @@ class PackInfo:
         }
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A read-only connection that cannot write to, lock or create files beside ``path``."""
-    _check_magic(path)
+def connect(path: Path, label: str = "") -> sqlite3.Connection:
+    """A read-only connection that cannot write to, lock or create files beside ``path``.
+    ``label`` names the file in messages (the user's file, not a temporary copy)."""
+    label = label or path.name
+    check_magic(path, label)
     uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
     try:
         conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -92,11 +94,11 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA trusted_schema = OFF")
         conn.execute("PRAGMA query_only = ON")
     except sqlite3.Error as exc:
-        raise _invalid(path, f"SQLite cannot open it ({exc})") from None
+        raise _invalid(label, f"SQLite cannot open it ({exc})") from None
     return conn
 
 
-def _check_magic(path: Path) -> None:
+def check_magic(path: Path, label: str) -> None:
     try:
         with path.open("rb") as handle:
             head = handle.read(len(SQLITE_MAGIC))
@@ -105,53 +107,54 @@ def _check_magic(path: Path) -> None:
             f"cannot read {path}: {exc.strerror}.", "Check the path and try again."
         ) from None
     if head != SQLITE_MAGIC:
-        raise _invalid(path, "it is not an SQLite database")
+        raise _invalid(label, "it is not an SQLite database")
 
 
-def _invalid(path: Path, why: str) -> TilePackInvalid:
+def _invalid(label: str, why: str) -> TilePackInvalid:
     return TilePackInvalid(
-        f"{path.name} is not a usable MBTiles tile pack: {why}.",
+        f"{label} is not a usable MBTiles tile pack: {why}.",
         "Nothing was installed. Use a raster MBTiles file (PNG, JPEG or WebP tiles), e.g. one "
         "made by `appliance tiles build`.",
     )
 
 
-def inspect(path: Path, name: str, *, deep: bool = False) -> PackInfo:
+def inspect(path: Path, name: str, *, deep: bool = False, label: str = "") -> PackInfo:
     """Validate a pack and describe it. ``deep`` also checks SQLite's structure and that every
     tile starts as its format says (done once, on import; listing trusts installed packs)."""
-    with closing(connect(path)) as conn:
+    label = label or path.name
+    with closing(connect(path, label)) as conn:
         try:
-            return _inspect(conn, path, name, deep)
+            return _inspect(conn, path, name, deep, label)
         except sqlite3.Error as exc:
-            raise _invalid(path, f"reading it failed ({exc})") from None
+            raise _invalid(label, f"reading it failed ({exc})") from None
 
 
-def _inspect(conn: sqlite3.Connection, path: Path, name: str, deep: bool) -> PackInfo:
+def _inspect(conn: sqlite3.Connection, path: Path, name: str, deep: bool, label: str) -> PackInfo:
     if deep:
         problems = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchmany(3)]
         if problems != ["ok"]:
-            raise _invalid(path, "its database is damaged (" + "; ".join(problems) + ")")
+            raise _invalid(label, "its database is damaged (" + "; ".join(problems) + ")")
     objects = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master")}
     missing = {"metadata", "tiles"} - objects
     if missing:
-        raise _invalid(path, "it has no " + " and no ".join(sorted(missing)) + " table")
+        raise _invalid(label, "it has no " + " and no ".join(sorted(missing)) + " table")
     metadata = _metadata(conn)
-    fmt = _format(path, metadata.get("format", ""))
+    fmt = _format(label, metadata.get("format", ""))
     stats = conn.execute(
         "SELECT zoom_level, count(*), min(tile_column), max(tile_column), min(tile_row), "
         "max(tile_row) FROM tiles GROUP BY zoom_level ORDER BY zoom_level"
     ).fetchall()
     if not stats:
-        raise _invalid(path, "it holds no tiles")
+        raise _invalid(label, "it holds no tiles")
     for zoom, _count, col_lo, col_hi, row_lo, row_hi in stats:
         if not (isinstance(zoom, int) and 0 <= zoom <= MAX_ZOOM):
-            raise _invalid(path, f"it has tiles at zoom {zoom!r}")
+            raise _invalid(label, f"it has tiles at zoom {zoom!r}")
         if not all(isinstance(v, int) and 0 <= v < (1 << zoom) for v in (col_lo, col_hi)) or (
             not all(isinstance(v, int) and 0 <= v < (1 << zoom) for v in (row_lo, row_hi))
         ):
-            raise _invalid(path, f"it has tiles outside the world at zoom {zoom}")
+            raise _invalid(label, f"it has tiles outside the world at zoom {zoom}")
     if deep:
-        _check_tiles(conn, path, fmt)
+        _check_tiles(conn, label, fmt)
     flip = metadata.get("scheme", "tms").lower() != "xyz"
     top = stats[-1]
     return PackInfo(
@@ -175,23 +178,23 @@ def _metadata(conn: sqlite3.Connection) -> dict[str, str]:
     return found
 
 
-def _format(path: Path, declared: str) -> str:
+def _format(label: str, declared: str) -> str:
     fmt = {"jpeg": "jpg"}.get(declared.lower(), declared.lower())
     if fmt == "pbf":
-        raise _invalid(path, "it holds vector tiles, and the appliance draws raster tiles only")
+        raise _invalid(label, "it holds vector tiles, and the appliance draws raster tiles only")
     if fmt not in RASTER_FORMATS:
-        raise _invalid(path, f"its metadata gives the tile format as {declared!r}")
+        raise _invalid(label, f"its metadata gives the tile format as {declared!r}")
     return fmt
 
 
-def _check_tiles(conn: sqlite3.Connection, path: Path, fmt: str) -> None:
+def _check_tiles(conn: sqlite3.Connection, label: str, fmt: str) -> None:
     query = "SELECT zoom_level, tile_column, tile_row, substr(tile_data, 1, 12) FROM tiles"
     for zoom, col, row, head in conn.execute(query):
         ok = isinstance(head, bytes) and head.startswith(_MAGIC[fmt])
         if ok and fmt == "webp":
             ok = head[8:12] == b"WEBP"
         if not ok:
-            raise _invalid(path, f"tile {zoom}/{col}/{row} (as stored) is not {fmt.upper()}")
+            raise _invalid(label, f"tile {zoom}/{col}/{row} (as stored) is not {fmt.upper()}")
 
 
 def _bounds(text: str | None, top: tuple[Any, ...], flip: bool) -> Bounds:
