@@ -63,6 +63,7 @@ class Drawn:
     png: bytes
     basemap: bool
     packs: list[str]
+    view: geo.View  # where the map area's pixels are (it starts HEADER_PX below the top)
 
 
 @cache
@@ -102,7 +103,7 @@ def draw(scene: Scene, tiles: TileSet | None, width_px: int, height_px: int) -> 
     pen.line([(0, HEADER_PX - 1), (width_px, HEADER_PX - 1)], fill=GRID_LINE)
     attribution = tiles.attribution if (basemap and tiles is not None) else ""
     _footer(pen, scene.key, attribution, basemap, HEADER_PX + map_h, width_px)
-    return Drawn(_png(page), basemap, smap.packs_used if basemap else [])
+    return Drawn(_png(page), basemap, smap.packs_used if basemap else [], view)
 
 
 def _add_extent(smap: OfflineStaticMap, scene: Scene) -> None:

@@ -12,7 +12,7 @@ where the people were.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from appliance.analyses.cell_sectors import CellSector, Key
 from appliance.analyses.colocate import Colocation, Event
 from appliance.errors import UsageError
 from appliance.maps import canvas
+from appliance.maps.geo import View
 from appliance.maps.scene import (
     COLOUR_A,
     COLOUR_B,
@@ -56,6 +57,15 @@ class MapImage:
     basemap: bool  # False when drawn on the coordinate grid fallback
     attribution: str  # tile attribution text ("" on the grid)
     legend: list[str]  # plain-words lines explaining markers, circles, times
+    view: View | None = field(default=None, compare=False, repr=False)
+
+    def pixel(self, lat: float, lon: float) -> tuple[float, float]:
+        """Where a position falls on the image, in pixel-corner units: it lies in pixel
+        (floor(x), floor(y)). For telling what a click or a pixel shows."""
+        if self.view is None:
+            raise ValueError("this map image carries no projection")
+        x, y = self.view.to_px(lon, lat)
+        return x, y + canvas.HEADER_PX
 
 
 def occasion_map(
@@ -204,7 +214,7 @@ def _finish(
     else:
         lines.append("No map tiles cover this area: drawn on a latitude/longitude grid.")
     lines.append(CAVEAT)
-    return MapImage(drawn.png, width_px, height_px, drawn.basemap, attribution, lines)
+    return MapImage(drawn.png, width_px, height_px, drawn.basemap, attribution, lines, drawn.view)
 
 
 def _event_spots(events: list[Event], cells: Mapping[Key, CellSector]) -> list[Spot]:
