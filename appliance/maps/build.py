@@ -217,7 +217,7 @@ def render_tile(features: list[Feature], zoom: int, x: int, y: int) -> bytes:
         width = style.road_width(f.kind, zoom)
         pen.line(place(f.parts[0]), fill=style.ROAD_FILL[f.kind], width=_px(width), joint="curve")
     tile = image.resize((TILE, TILE), Image.Resampling.LANCZOS)
-    paletted = tile.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    paletted = tile.quantize(colors=128, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
     paletted.save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -242,12 +242,22 @@ def _area(
         for ring in rings:
             pen.polygon(ring, fill=fill, outline=edge)
         return
-    # Holes (a courtyard, an island): cut through a mask, since Pillow fills no holes.
-    mask = Image.new("L", image.size, 0)
+    # Holes (a courtyard, an island): cut through a mask, since Pillow fills no holes. The mask
+    # covers only the rings' box within the tile: a big park's is most of it, a yard's a corner.
+    xs = [p[0] for ring in rings for p in ring]
+    ys = [p[1] for ring in rings for p in ring]
+    left, top = max(0, math.floor(min(xs))), max(0, math.floor(min(ys)))
+    right, bottom = (
+        min(image.width, math.ceil(max(xs)) + 1),
+        min(image.height, math.ceil(max(ys)) + 1),
+    )
+    if right <= left or bottom <= top:
+        return
+    mask = Image.new("L", (right - left, bottom - top), 0)
     mask_pen = ImageDraw.Draw(mask)
     for ring, outer in zip(rings, f.outer, strict=False):
-        mask_pen.polygon(ring, fill=255 if outer else 0)
-    image.paste(fill, (0, 0, *image.size), mask)
+        mask_pen.polygon([(px - left, py - top) for px, py in ring], fill=255 if outer else 0)
+    image.paste(fill, (left, top, right, bottom), mask)
 
 
 def _write(

@@ -99,11 +99,23 @@ def draw(scene: Scene, tiles: TileSet | None, width_px: int, height_px: int) -> 
     page = Image.new("RGB", (width_px, height_px), WHITE)
     page.paste(base, (0, HEADER_PX))
     pen = ImageDraw.Draw(page)
-    pen.text((10, 9), shown(scene.title), fill=INK, font=font(17))
+    _title(pen, shown(scene.title), width_px - 20)
     pen.line([(0, HEADER_PX - 1), (width_px, HEADER_PX - 1)], fill=GRID_LINE)
     attribution = tiles.attribution if (basemap and tiles is not None) else ""
     _footer(pen, scene.key, attribution, basemap, HEADER_PX + map_h, width_px)
     return Drawn(_png(page), basemap, smap.packs_used if basemap else [], view)
+
+
+def _title(pen: ImageDraw.ImageDraw, title: str, room: float) -> None:
+    """One line: smaller type for a long title, then cut with an ellipsis (the legend's first
+    line always has the whole title)."""
+    for size in (17, 16, 15, 14, 13):
+        if pen.textlength(title, font=font(size)) <= room:
+            pen.text((10, 9 + (17 - size) // 2), title, fill=INK, font=font(size))
+            return
+    while title and pen.textlength(title + "...", font=font(13)) > room:
+        title = title[:-1]
+    pen.text((10, 11), title.rstrip(" ,") + "...", fill=INK, font=font(13))
 
 
 def _add_extent(smap: OfflineStaticMap, scene: Scene) -> None:

@@ -202,3 +202,18 @@ def test_the_first_pack_by_name_that_holds_a_tile_wins(tmp_path: Path) -> None:
             (tiles.packs[0], RED),
             (tiles.packs[1], BLUE),
         ]
+
+
+def jpeg_tile() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (256, 256), (0, 128, 0)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def test_a_jpeg_pack_is_accepted_as_jpg(tmp_path: Path) -> None:
+    path = make_mbtiles(tmp_path / "photo.mbtiles", [(1, 0, 0, jpeg_tile())], {"format": "jpeg"})
+    assert import_pack(Home(tmp_path / "home"), path).format == "jpg"
