@@ -95,8 +95,8 @@ def occasion_map(
     a, b = shown(colocation.a), shown(colocation.b)
     spots = _event_spots(events, cells or {})
     title = (
-        f"Occasion {occasion}: {a} and {b}, {_day(summary.start, tz)} "
-        f"{_clock(summary.start, tz)} to {_clock(summary.end, tz)} ({timezone}), "
+        f"Occasion {occasion}: {a} and {b}, {_stamp(summary.start, tz)} to "
+        f"{_until(summary.start, summary.end, tz)} ({timezone}), "
         f"{summary.events} event{'s' * (summary.events != 1)}, closest "
         f"{summary.min_distance_m:,.0f} m, grade {summary.grade}"
     )
@@ -153,8 +153,8 @@ def visit_map(
     ]
     title = (
         f"Visit {visit}: {who} inside {zone.radius_m:,.0f} m of {zone.lat:.5f},{zone.lon:.5f}, "
-        f"{_day(the_visit.entry, tz)} {_clock(the_visit.entry, tz)} to "
-        f"{_clock(the_visit.exit, tz)} ({timezone}), closest {the_visit.closest.distance_m:,.0f} m"
+        f"{_stamp(the_visit.entry, tz)} to {_until(the_visit.entry, the_visit.exit, tz)} "
+        f"({timezone}), closest {the_visit.closest.distance_m:,.0f} m"
     )
     key = [
         KeyEntry(
@@ -327,6 +327,12 @@ def _clock(moment: datetime, tz: ZoneInfo) -> str:
 
 def _stamp(moment: datetime, tz: ZoneInfo) -> str:
     return f"{_day(moment, tz)} {_clock(moment, tz)}"
+
+
+def _until(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    """The end time, with its date when it falls on a later local day than the start."""
+    same_day = start.astimezone(tz).date() == end.astimezone(tz).date()
+    return _clock(end, tz) if same_day else _stamp(end, tz)
 
 
 def _radius(radius_m: float | None, method: str) -> str:

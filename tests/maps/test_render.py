@@ -238,3 +238,13 @@ def test_projection_round_trips() -> None:
     assert result.view is not None
     lon, lat = result.view.to_lonlat(*result.view.to_px(A[1], A[0]))
     assert math.isclose(lat, A[0], abs_tol=1e-9) and math.isclose(lon, A[1], abs_tol=1e-9)
+
+
+def test_an_occasion_past_midnight_gives_its_end_date() -> None:
+    import dataclasses
+    from datetime import UTC, datetime
+
+    late = dataclasses.replace(event(1, A, B), time=datetime(2024, 7, 30, 23, 59, tzinfo=UTC))
+    later = dataclasses.replace(event(2, A, B), time=datetime(2024, 7, 31, 0, 1, tzinfo=UTC))
+    result = occasion_map(colocation([late, later]), 1, timezone="UTC", tiles=None)
+    assert "to Wed 31 Jul 2024 00:01:00 UTC (UTC)" in result.legend[0]
