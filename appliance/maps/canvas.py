@@ -152,7 +152,7 @@ def _shapes(base: Image.Image, scene: Scene, view: geo.View) -> Image.Image:
     if scene.zone:
         ring = _scaled(view, geo.circle(scene.zone.lat, scene.zone.lon, scene.zone.radius_m))
         fill_pen.polygon(ring, fill=(*COLOUR_ZONE, 38))
-        line_pen.line(ring, fill=(*COLOUR_ZONE, 230), width=3 * SS, joint="curve")
+        line_pen.line(ring, fill=(*COLOUR_ZONE, 255), width=3 * SS, joint="curve")
         cx, cy = (SS * v for v in view.to_px(scene.zone.lon, scene.zone.lat))
         arm = 9 * SS
         line_pen.line([(cx - arm, cy), (cx + arm, cy)], fill=(*COLOUR_ZONE, 255), width=2 * SS)
@@ -180,7 +180,7 @@ def _shapes(base: Image.Image, scene: Scene, view: geo.View) -> Image.Image:
         line_pen.ellipse((x - r, y - r, x + r, y + r), fill=(*spot.colour, 255))
     out = base.convert("RGBA")
     for layer in (fills, lines):
-        out.alpha_composite(layer.resize(base.size, Image.Resampling.LANCZOS))
+        out.alpha_composite(layer.reduce(SS))  # a box average: exact coverage, and fast
     return out.convert("RGB")
 
 
