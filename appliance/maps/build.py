@@ -43,6 +43,7 @@ PAD_PX = 16  # features this close to a tile still touch it (wide roads, casings
 MBTILES_APPLICATION_ID = 0x4D504258  # "MPBX", MBTiles 1.3
 DEFAULT_ZOOMS = (12, 16)
 MAX_BUILD_ZOOM = 19
+MAX_TILES = 2_000_000  # a county at zoom 12-17 is about 100,000; this stops a typo's world map
 Progress = Callable[[str], None]
 
 
@@ -92,6 +93,14 @@ def build(
     digest = _sha256(source)
     features = osm.read(source, progress)
     area = bbox or _extent(source, features)
+    count = sum(
+        len(c) * len(r) for c, r in (tile_range(area, z) for z in range(zooms[0], zooms[1] + 1))
+    )
+    if count > MAX_TILES:
+        raise UsageError(
+            f"that area at zoom {zooms[0]}-{zooms[1]} is {count:,} tiles, more than {MAX_TILES:,}.",
+            "Give a smaller --bbox or a lower top zoom (each zoom level is four times the tiles).",
+        )
     name = out.name.removesuffix(".mbtiles")
     metadata = {
         "name": name,

@@ -139,3 +139,8 @@ def test_bad_zoom_ranges_are_usage_errors(text: str) -> None:
 def test_bad_areas_are_usage_errors(text: str) -> None:
     with pytest.raises(UsageError):
         parse_bbox(text)
+
+
+def test_an_area_too_big_to_draw_is_refused_before_drawing(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="more than 2,000,000"):
+        build(helsinki_pbf(), tmp_path / "world.mbtiles", zooms=(12, 16), bbox=(-170, -80, 170, 80))
