@@ -43,7 +43,9 @@ PAD_PX = 16  # features this close to a tile still touch it (wide roads, casings
 MBTILES_APPLICATION_ID = 0x4D504258  # "MPBX", MBTiles 1.3
 DEFAULT_ZOOMS = (12, 16)
 MAX_BUILD_ZOOM = 19
-MAX_TILES = 2_000_000  # a county at zoom 12-17 is about 100,000; this stops a typo's world map
+MAX_TILES = (
+    2_000_000  # Greater London at zoom 12-17 is about 100,000; this stops a typo's world map
+)
 Progress = Callable[[str], None]
 
 
