@@ -69,3 +69,15 @@ class InputTooLarge(ApplianceError):
 
 class StoreError(ApplianceError):
     """The case database could not be opened or is inconsistent."""
+
+
+class TilePackInvalid(ApplianceError):
+    """A file offered as a map tile pack is not a usable raster MBTiles file."""
+
+
+class TilePackExists(ApplianceError):
+    """A tile pack of that name is already installed."""
+
+
+class MapDataUnreadable(ApplianceError):
+    """OpenStreetMap data given to the tile builder cannot be read or holds nothing to draw."""

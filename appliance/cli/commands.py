@@ -9,6 +9,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from appliance.analyses.accounting import sources
@@ -29,6 +30,9 @@ from appliance.intake.verify import verify
 from appliance.store.case import CaseStore, actor
 from appliance.store.loader import Loader
 from appliance.textsafe import shown
+
+if TYPE_CHECKING:
+    from appliance.maps.render import MapImage
 
 QUARANTINE = "QUARANTINE"
 
@@ -347,6 +351,125 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from appliance.tui.app import run
 
     run(home_of(args.home), args.case)
+    return 0
+
+
+def cmd_map_occasion(args: argparse.Namespace) -> int:
+    from appliance.analyses.cell_sectors import cell_sectors
+    from appliance.maps import render as maps
+    from appliance.maps.tiles import opened
+
+    home = home_of(args.home)
+    with open_case(home, args.case) as store:
+        tz = store.info.timezone
+        params = Parameters(args.within, args.window, args.gap, _period(args, tz))
+        result = colocate(store, args.a, args.b, params)
+        mine = [e for e in result.events if e.occasion == args.occasion]
+        keys = [(e.a_source, e.a_row) for e in mine if e.a_method == "cell"]
+        keys += [(e.b_source, e.b_row) for e in mine if e.b_method == "cell"]
+        cells = cell_sectors(store, keys)
+    with opened(home) as tiles:
+        image = maps.occasion_map(
+            result,
+            args.occasion,
+            timezone=tz,
+            tiles=tiles,
+            width_px=args.width,
+            height_px=args.height,
+            cells=cells,
+        )
+    return _map_out(args, image)
+
+
+def cmd_map_visit(args: argparse.Namespace) -> int:
+    from appliance.maps import render as maps
+    from appliance.maps.tiles import opened
+
+    lat, lon = parse_zone(args.zone)
+    zone = Zone(lat, lon, args.radius)
+    home = home_of(args.home)
+    with open_case(home, args.case) as store:
+        tz = store.info.timezone
+        result = breaches(store, args.subject, zone, _period(args, tz), args.gap)
+    with opened(home) as tiles:
+        image = maps.visit_map(
+            result, args.visit, timezone=tz, tiles=tiles, width_px=args.width, height_px=args.height
+        )
+    return _map_out(args, image)
+
+
+def _map_out(args: argparse.Namespace, image: MapImage) -> int:
+    from appliance.maps.files import write_map
+
+    write_map(args.out, image.png)
+    if args.json:
+        render.emit_json(
+            {
+                "path": str(args.out),
+                "width_px": image.width_px,
+                "height_px": image.height_px,
+                "basemap": image.basemap,
+                "attribution": image.attribution,
+                "legend": image.legend,
+            }
+        )
+    else:
+        _say(f"wrote {args.out} ({len(image.png):,} bytes)")
+        for line in image.legend:
+            print(line)
+    return 0
+
+
+def cmd_tiles_import(args: argparse.Namespace) -> int:
+    # Map code is imported by the commands that draw or install maps, not by every command.
+    from appliance.maps.install import import_pack
+
+    info = import_pack(home_of(args.home), args.file, name=args.name, replace=args.replace)
+    if args.json:
+        render.emit_json(info.as_json())
+    else:
+        _say(f"installed tile pack {info.name} ({info.tile_count:,} tiles) in {info.path}")
+        render.tile_packs_text([info], sys.stdout)
+    return 0
+
+
+def cmd_tiles_list(args: argparse.Namespace) -> int:
+    from appliance.maps.install import list_packs
+
+    home = home_of(args.home)
+    packs, problems = list_packs(home)
+    for problem in problems:
+        _say(f"left out of maps: {shown(problem)}")
+    if args.json:
+        render.emit_json([p.as_json() for p in packs])
+    elif not packs:
+        _say(
+            f"no tile packs in {home.root}; maps are drawn on a coordinate grid. "
+            "Install one with `appliance tiles import FILE.mbtiles`."
+        )
+    else:
+        render.tile_packs_text(packs, sys.stdout)
+    return 0
+
+
+def cmd_tiles_build(args: argparse.Namespace) -> int:
+    from appliance.maps.build import build, parse_bbox, parse_zooms
+
+    zooms = parse_zooms(args.zoom)
+    bbox = parse_bbox(args.bbox) if args.bbox else None
+    built = build(args.osm, args.out, zooms=zooms, bbox=bbox, progress=_say)
+    if args.json:
+        render.emit_json(
+            {
+                **built.info.as_json(),
+                "path": str(built.info.path),
+                "source_sha256": built.source_sha256,
+                "features": built.features,
+            }
+        )
+    else:
+        render.tile_packs_text([built.info], sys.stdout)
+        print(f"  drawn from {shown(args.osm.name)} (SHA-256 {built.source_sha256})")
     return 0
 
 
