@@ -69,3 +69,7 @@ class InputTooLarge(ApplianceError):
 
 class StoreError(ApplianceError):
     """The case database could not be opened or is inconsistent."""
+
+
+class IntakeCancelled(ApplianceError):
+    """The officer stopped an intake part-way; what was sealed before stays in the case."""
