@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from intake.images import fat_image
+from intake_watch.recorded import LG_FLASHDRIVE
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -32,8 +34,6 @@ from appliance.tui.messages import (
 from appliance.tui.panes.intake import IntakePane
 from appliance.tui.widgets import RowTable
 
-from intake.images import fat_image
-from intake_watch.recorded import LG_FLASHDRIVE
 from .conftest import FRESH, PASSPHRASE, Fresh, run
 from .test_screens import text_of, until
 
