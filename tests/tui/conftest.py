@@ -105,3 +105,10 @@ def fresh(tmp_path: Path) -> Fresh:
     (evidence / "suspect_cdr.csv").write_text(CDR)
     (evidence / "victim_fixes.csv").write_text(FIXES)
     return Fresh(home, evidence)
+
+
+@pytest.fixture(autouse=True)
+def officer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fixed officer (exhibit prefixes and the intake form are on screen), restored after
+    each test: the intake pane sets it for the process, as ``intake --officer`` does."""
+    monkeypatch.setenv("APPLIANCE_OFFICER", "Demo Officer")
