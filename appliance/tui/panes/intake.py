@@ -120,10 +120,10 @@ class IntakePane(Pane):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="form"):
             yield label("path")
-            yield field("", id="intake-path", placeholder="/media/stick or /dev/sdb", width=34)
+            yield field("", id="intake-path", placeholder="/media/stick or /dev/sdb", width=26)
             yield label(" officer")
-            yield field(actor(), id="intake-officer", width=16)
-            yield label(" exhibit prefix")
+            yield field(actor(), id="intake-officer", width=14)
+            yield label(" prefix")
             yield field(initials(actor()), id="intake-prefix", width=6)
         yield Static(Text(HINT), id="intake-summary", classes="summary")
         yield RowTable(id="intake-table")
