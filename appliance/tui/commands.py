@@ -76,7 +76,9 @@ def palette(app: ApplianceApp) -> list[PaletteCommand]:
         def run() -> None:
             pane = app.query_one(kind)
             app.action_show_pane(pane.pane_id)
-            getattr(pane, f"action_{binding.action}")()
+            # After the pane has taken the keyboard, so an action that moves it (to a field
+            # it asks for) has the last word.
+            app.call_after_refresh(getattr(pane, f"action_{binding.action}"))
 
         return PaletteCommand(name, f"key {key} on pane {kind.key}: {binding.tooltip}", run)
 
