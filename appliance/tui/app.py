@@ -40,6 +40,7 @@ from appliance.tui.messages import (
     CustodyChanged,
     IntakeFailed,
     IntakeStopped,
+    LedgerMoved,
     OpenFailed,
     ParseDone,
     QueryCancelled,
@@ -60,7 +61,10 @@ from appliance.tui.panes.timeline import TimelinePane
 from appliance.tui.session import CaseSession, Job
 from appliance.tui.style import CSS
 
-DB_GROUP, INTAKE_GROUP, WATCH_GROUP = "db", "intake", "watch"
+DB_GROUP, INTAKE_GROUP, WATCH_GROUP, LEDGER_GROUP = "db", "intake", "watch", "ledger"
+# How often the custody ledger is looked at for entries written by another process (the USB
+# service sealing a stick): a file's worth of progress, from a few-millisecond read.
+LEDGER_POLL_S = 1.0
 PANES: tuple[type[Pane], ...] = (
     SourcesPane,
     ColocationPane,
@@ -143,6 +147,7 @@ class ApplianceApp(App[None]):
         return self.query_one(f"#{self.query_one('#tabs', TabbedContent).active}", Pane)
 
     def on_mount(self) -> None:
+        self.set_interval(LEDGER_POLL_S, self._poll_ledger)
         if self.case and self.passphrase:
             self.query_one("#case-bar", Static).update(Text(f"Unlocking case {self.case}…"))
             self.open_case(self.case, self.passphrase)
@@ -209,6 +214,26 @@ class ApplianceApp(App[None]):
     def on_custody_changed(self, message: CustodyChanged) -> None:
         self.custody_head = message.head
         self.show_bar()
+
+    def _poll_ledger(self) -> None:
+        if self.info is not None:
+            self._read_ledger(self.info, self.custody_head)
+
+    @work(thread=True, exclusive=True, group=LEDGER_GROUP, exit_on_error=False)
+    def _read_ledger(self, info: CaseInfo, known: str) -> None:
+        try:
+            current = head(info)
+            if current != known:
+                self.post_message(LedgerMoved(current, waiting(info)))
+        except ApplianceError:
+            pass  # the ledger is being written; the next look will see it
+
+    def on_ledger_moved(self, message: LedgerMoved) -> None:
+        if self.info is None:
+            return
+        self.custody_head, self.pending = message.head, len(message.waiting)
+        self.show_bar()
+        self.query_one(IntakePane).ledger_moved(message.waiting)
 
     def on_subjects_changed(self, message: SubjectsChanged) -> None:
         for pane in self.panes:

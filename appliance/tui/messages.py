@@ -189,6 +189,16 @@ class CustodyChanged(Message):
         self.head = head
 
 
+class LedgerMoved(Message):
+    """Someone else wrote to the case's custody ledger (the USB service sealing a stick, or
+    the command line): its new head and the sealed exhibits that now wait."""
+
+    def __init__(self, head: str, waiting: list[Pending]) -> None:
+        super().__init__()
+        self.head = head
+        self.waiting = waiting
+
+
 class StickArrived(Message):
     """udev reported a USB stick (while the intake pane watches for them)."""
 

@@ -366,3 +366,21 @@ def test_without_udev_watching_says_why_and_what_to_do(fresh: Fresh) -> None:
             return text_of(app, "#intake-summary")
 
     assert "appliance intake DEVICE" in run(scenario)
+
+
+def test_files_sealed_by_the_usb_service_appear_while_the_case_is_open(fresh: Fresh) -> None:
+    from appliance.crypto import sealing_public_key
+    from appliance.intake.session import acquire as seal
+
+    async def scenario() -> list[str]:
+        app = app_for(fresh)
+        async with app.run_test(size=(100, 30)) as pilot:
+            pane = await opened_on_intake(app, pilot)
+            info = Home(fresh.home).case(FRESH)
+            # What the unattended service does in its own process: the public key only.
+            public = sealing_public_key(info.keys_path)
+            seal(info.ref, info.folder, public, [fresh.evidence], "USB service", lambda _: None)
+            await until(pilot, lambda: len(pane.waiting()) == 2, "the sealed files listed")
+            return sorted(Path(e.path).name for e in pane.waiting())
+
+    assert run(scenario) == ["suspect_cdr.csv", "victim_fixes.csv"]

@@ -204,6 +204,16 @@ class IntakePane(Pane):
         self.show_waiting(message.waiting)
         self.say(self.waiting_note() if self.waiting() else "Nothing is waiting to be parsed.")
 
+    def ledger_moved(self, waiting: list[Pending]) -> None:
+        """Another process sealed exhibits (the USB service): list them as they come."""
+        if self.busy:
+            return  # this pane's own intake: its events say more, sooner
+        new = [p for p in waiting if p.ref not in self.exhibits]
+        self.show_waiting(waiting)
+        if new:
+            news = f"{len(new):,} more file(s) sealed (by the USB service or the command line). "
+            self.say(news + self.waiting_note())
+
     # -- acquiring -------------------------------------------------------------------------
 
     @on(Input.Submitted, "#intake-path")
