@@ -4,6 +4,7 @@ parsed; escape cancelling; hostile file names shown escaped."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
@@ -192,7 +193,10 @@ def test_parsing_brings_the_other_panes_up_to_date(fresh: Fresh) -> None:
             pane.query_one("#intake-table", RowTable).focus()
             await pilot.press("p")
             await until(pilot, lambda: bool(seen.of(ParseDone)), "the end of the parse")
-            return app.query_one("#sources-table", RowTable).row_count
+            sources = app.query_one("#sources-table", RowTable)
+            # ParseDone reaches the intake pane first, then bubbles up to the app.
+            await until(pilot, lambda: sources.row_count > 0, "the sources pane's rows")
+            return sources.row_count
 
     assert run(scenario) == 2
 
@@ -200,17 +204,20 @@ def test_parsing_brings_the_other_panes_up_to_date(fresh: Fresh) -> None:
 def test_the_custody_head_on_the_bar_follows_the_intake(fresh: Fresh) -> None:
     seen = Seen()
 
-    async def scenario() -> str:
+    async def scenario() -> tuple[str, str]:
         app = app_for(fresh)
         async with app.run_test(size=(100, 30), message_hook=seen) as pilot:
             await acquire(pilot, await opened_on_intake(app, pilot), fresh.evidence, seen)
-            await pilot.pause()
-            return text_of(app, "#case-bar")
+            with Ledger(fresh.home / FRESH / LEDGER_NAME) as ledger:
+                head = ledger.head()
+            shown = f"custody head {head[:16]}"
+            # A bounded wait: the new head reaches the app on its own message.
+            with contextlib.suppress(AssertionError):
+                await until(pilot, lambda: shown in text_of(app, "#case-bar"), "the new head")
+            return shown, text_of(app, "#case-bar")
 
-    bar = run(scenario)
-    with Ledger(fresh.home / FRESH / LEDGER_NAME) as ledger:
-        head = ledger.head()
-    assert f"custody head {head[:16]}" in bar
+    shown, bar = run(scenario)
+    assert shown in bar
 
 
 def test_escape_cancels_an_intake_and_the_custody_ledger_says_so(fresh: Fresh) -> None:
