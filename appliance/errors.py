@@ -81,3 +81,7 @@ class TilePackExists(ApplianceError):
 
 class MapDataUnreadable(ApplianceError):
     """OpenStreetMap data given to the tile builder cannot be read or holds nothing to draw."""
+
+
+class IntakeCancelled(ApplianceError):
+    """The officer stopped an intake part-way; what was sealed before stays in the case."""

@@ -8,6 +8,7 @@
   co-location against the naive band join, in one process, with the pairs compared.
 * asymmetric: 2,600,000 one-second GPS fixes against 40,000 phone locations.
 * stick: intake of a 1 GB FAT32 stick image against ``sha256sum`` of the same image.
+* tui: the terminal UI on a case of 2,000,000 observations through Textual's Pilot.
 Peak memory is measured in separate child processes, one per variant.
 """
 

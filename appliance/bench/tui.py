@@ -120,6 +120,11 @@ async def _ours(home: Path) -> dict[str, float]:
         figures["co-location from the keyboard"] = await _press(
             pilot, "g", lambda: _rows(app, "#occasions-table") > 0
         )
+        figures["key: to the intake pane"] = await _press(
+            pilot,
+            "6",
+            lambda: app.query_one("#tabs").active == "intake",  # type: ignore[attr-defined]
+        )
         figures["timeline rows held"] = float(_rows(app, "#timeline-table"))
     return figures
 

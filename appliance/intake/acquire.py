@@ -26,6 +26,14 @@ from typing import Any, BinaryIO
 from appliance.custody.ledger import Ledger
 from appliance.errors import ApplianceError
 from appliance.evidence.store import EvidenceStore
+from appliance.intake.events import (
+    BytesRead,
+    FileFound,
+    FileNotAcquired,
+    FileSealed,
+    Observer,
+    ignore,
+)
 from appliance.intake.media import READ_PIECE, Item, NotAcquired
 from appliance.textsafe import shown
 
@@ -115,6 +123,7 @@ class Acquirer:
         actor: str,
         progress: Progress,
         prefix: str | None = None,
+        observe: Observer = ignore,
     ) -> None:
         self.case_ref = case_ref
         self.recipient = recipient
@@ -123,6 +132,7 @@ class Acquirer:
         self.actor = actor
         self.prefix = prefix or initials(actor)
         self.progress = progress
+        self.observe = observe
         self.index = ExhibitIndex.of(ledger)
         self.bytes_read = 0
 
@@ -142,6 +152,7 @@ class Acquirer:
             NOT_ACQUIRED, self.actor, origin=item.origin, details={"reason": item.reason}
         )
         self.progress(f"not acquired: {shown(item.display)}: {shown(item.reason)}")
+        self.observe(FileNotAcquired(item.display, item.reason))
         return Outcome(None, item.display, item.origin, NOT_ACQUIRED, reason=item.reason)
 
     def acquire(self, item: Item, fresh: bool = False) -> Outcome:
@@ -159,6 +170,7 @@ class Acquirer:
                     sealing.write(piece)
                     offset += len(piece)
                     self.bytes_read += len(piece)
+                    self.observe(BytesRead(ref, item.display, offset, item.size))
                     if offset >= report_at:
                         report_at += PROGRESS_EVERY
                         self.progress(
@@ -192,6 +204,7 @@ class Acquirer:
                 f"{ref} {shown(item.display)}: INCOMPLETE at byte {exc.offset:,}: "
                 f"{shown(exc.reason)}"
             )
+            self.observe(FileNotAcquired(item.display, f"read failed: {exc.reason}", ref))
             return Outcome(
                 ref,
                 item.display,
@@ -224,6 +237,7 @@ class Acquirer:
         self.index.note(ref, item.origin, trailer.sha256)
         note = f" (same content as {elsewhere})" if elsewhere else ""
         self.progress(f"{ref} {shown(item.display)}: {trailer.size:,} bytes sealed{note}")
+        self.observe(FileSealed(ref, item.display, trailer.sha256, trailer.size, elsewhere))
         return Outcome(
             ref,
             item.display,
@@ -241,6 +255,7 @@ class Acquirer:
             if isinstance(item, NotAcquired):
                 outcomes.append(self.decline(item))
             else:
+                self.observe(FileFound(item.display, item.size))
                 outcomes.append(self.acquire(item))
         return outcomes
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from appliance.custody.ledger import LEDGER_NAME, Ledger
-from appliance.errors import ApplianceError
+from appliance.errors import ApplianceError, IntakeCancelled
 from appliance.intake.acquire import Acquirer, Outcome, Progress
 from appliance.intake.disk import WalkLimits
+from appliance.intake.events import Observer, ignore
 from appliance.intake.media import DiskMedium, Medium, host_items, is_medium
 from appliance.textsafe import shown
 
@@ -76,36 +77,31 @@ def acquire(
     progress: Progress,
     limits: WalkLimits | None = None,
     prefix: str | None = None,
+    observe: Observer = ignore,
 ) -> AcquisitionReport:
-    """Seal every file under ``paths`` into the case and record each step in its ledger."""
+    """Seal every file under ``paths`` into the case and record each step in its ledger.
+
+    ``observe`` sees each file, byte count and hash as it happens; if it raises
+    ``IntakeCancelled`` the ledger records where the officer stopped, and the error goes on.
+    """
     limits = limits or WalkLimits()
     report = AcquisitionReport()
     with case_lock(case_folder), open_ledger(case_folder) as ledger:
         if ledger.reseal_after_crash():
             ledger.append("recovered", actor, details={"resealed": "the ledger file seal"})
-        acquirer = Acquirer(case_ref, case_folder, recipient, ledger, actor, progress, prefix)
+        acquirer = Acquirer(
+            case_ref, case_folder, recipient, ledger, actor, progress, prefix, observe
+        )
         report.recovered = acquirer.recover()
-        host: list[Path] = []
-        for path in paths:
-            if is_medium(path):
-                with DiskMedium(path, limits) as disk:
-                    medium = disk.medium()
-                    report.media.append(medium)
-                    ledger.append(
-                        "medium examined",
-                        actor,
-                        origin=str(path),
-                        details={**medium.description, "anomalies": medium.anomalies},
-                    )
-                    progress(f"reading {medium.kind} {shown(str(path))} (never mounted)")
-                    for anomaly in medium.anomalies:
-                        progress(f"  note: {anomaly}")
-                    report.outcomes.extend(acquirer.run(disk.items()))
-            else:
-                host.append(path)
-        if host:
-            report.media.append(Medium("files", ", ".join(str(p) for p in host)))
-            report.outcomes.extend(acquirer.run(host_items(host)))
+        try:
+            _read(paths, limits, ledger, acquirer, report, actor, progress)
+        except IntakeCancelled:
+            ledger.append(
+                "intake cancelled",
+                actor,
+                details={"paths": [str(p) for p in paths], "bytes_read": acquirer.bytes_read},
+            )
+            raise
         report.bytes_read = acquirer.bytes_read
         ledger.append(
             "intake finished",
@@ -119,3 +115,36 @@ def acquire(
             },
         )
     return report
+
+
+def _read(
+    paths: list[Path],
+    limits: WalkLimits,
+    ledger: Ledger,
+    acquirer: Acquirer,
+    report: AcquisitionReport,
+    actor: str,
+    progress: Progress,
+) -> None:
+    """Each medium, folder or file under ``paths``, into ``report`` as it goes."""
+    host: list[Path] = []
+    for path in paths:
+        if is_medium(path):
+            with DiskMedium(path, limits) as disk:
+                medium = disk.medium()
+                report.media.append(medium)
+                ledger.append(
+                    "medium examined",
+                    actor,
+                    origin=str(path),
+                    details={**medium.description, "anomalies": medium.anomalies},
+                )
+                progress(f"reading {medium.kind} {shown(str(path))} (never mounted)")
+                for anomaly in medium.anomalies:
+                    progress(f"  note: {anomaly}")
+                report.outcomes.extend(acquirer.run(disk.items()))
+        else:
+            host.append(path)
+    if host:
+        report.media.append(Medium("files", ", ".join(str(p) for p in host)))
+        report.outcomes.extend(acquirer.run(host_items(host)))

@@ -187,6 +187,19 @@ class CaseStore:
             raise
         return self.subject(name)
 
+    def add_identifiers(self, name: str, identifiers: Sequence[str]) -> Subject:
+        """Attribute more identifiers to an existing subject: all of them, or none."""
+        subject = self.subject(name)
+        self.begin()
+        try:
+            for raw in identifiers:
+                self.attribute(subject.id, normalise_phone(raw), "officer")
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+        return self.subject(name)
+
     def attribute(self, subject_id: int, value: str, origin: str) -> None:
         """Attribute identifier ``value`` to a subject; refuse if it is someone else's."""
         if not value:

@@ -21,6 +21,13 @@ from appliance.errors import ApplianceError, FormatNotRecognised, NotThisFormat
 from appliance.evidence.store import EvidenceStore
 from appliance.intake.acquire import ACQUIRED, initials
 from appliance.intake.disk import WalkLimits
+from appliance.intake.events import (
+    Observer,
+    ParseEnded,
+    ParseProgress,
+    ParseStarted,
+    ignore,
+)
 from appliance.intake.files import Found, open_content
 from appliance.intake.files import find_files as find_host_files
 from appliance.intake.media import is_medium
@@ -107,9 +114,13 @@ def _pending(entry: Entry) -> Pending:
 class Loader:
     """Loads evidence into one open case."""
 
-    def __init__(self, store: CaseStore, progress: Progress = _quiet) -> None:
+    def __init__(
+        self, store: CaseStore, progress: Progress = _quiet, observe: Observer = ignore
+    ) -> None:
         self.store = store
         self.progress = progress
+        # The same moments as values, for a screen with live progress (and its cancel key).
+        self.observe = observe
 
     # -- the whole intake ----------------------------------------------------------------
 
@@ -140,6 +151,7 @@ class Loader:
             self.progress,
             limits,
             initials(actor()),
+            self.observe,
         )
         report = IntakeReport()
         report.recovered = acquired.recovered
@@ -208,6 +220,24 @@ class Loader:
             self.parse(
                 [p.ref for p in pending], self._options(None, None, None, None), report, pending
             )
+        return report
+
+    def parse_exhibits(
+        self,
+        pending: list[Pending],
+        subject: str | None,
+        format_name: str | None = None,
+        timezone: str | None = None,
+    ) -> IntakeReport:
+        """Parse sealed exhibits (``pending_exhibits``) as the records of ``subject``.
+
+        For a view where the officer attributes each exhibit after it was sealed (the USB
+        service seals with no one at the keyboard); None lets the subject be inferred from
+        the lines the records are for, as ``intake`` without ``--subject`` does.
+        """
+        report = IntakeReport()
+        options = self._options(subject, format_name, timezone, None)
+        self.parse([p.ref for p in pending], options, report, pending)
         return report
 
     def parse(
@@ -299,6 +329,7 @@ class Loader:
                 self.store.commit()
                 report.skipped.append((pending.path, f"acquired, not parsed: {reason}"))
                 ledger.append(NOT_PARSED, actor(), exhibit=ref, details={"reason": reason})
+                self.observe(ParseEnded(ref, NOT_PARSED, reason=reason))
                 self.progress(
                     f"{ref} {shown(pending.path)}: acquired, not parsed ({shown(reason)})"
                 )
@@ -323,8 +354,10 @@ class Loader:
                 )
                 self._ledger_parsed(ledger, ref, parser_cls, None)
                 self.progress(f"{ref} {shown(pending.path)}: already loaded; nothing to do")
+                self.observe(ParseEnded(ref, "already loaded", subject=options.subject))
                 return
             self.progress(f"{ref} {shown(pending.path)}: {parser_cls.name} ({shown(reason)})")
+            self.observe(ParseStarted(ref, pending.path, parser_cls.name, options.subject))
             source = self._parse(pending, stream, probe, parser_cls, reason, exhibit_id, options)
             self.store.commit()
         except NotThisFormat as exc:
@@ -336,6 +369,7 @@ class Loader:
                 self._exhibit_only(pending)
             ledger.append(NOT_PARSED, actor(), exhibit=ref, details={"reason": exc.message})
             self.progress(f"{ref}: not parsed, no rows kept: {shown(exc)}")
+            self.observe(ParseEnded(ref, NOT_PARSED, reason=exc.message))
             return
         except BaseException:
             self.store.rollback()
@@ -345,6 +379,11 @@ class Loader:
         self.progress(
             f"{ref}: read {source.rows_read} rows, loaded {source.loaded}, "
             f"rejected {source.rejected}, warnings {source.warnings}"
+        )
+        self.observe(
+            ParseEnded(
+                ref, "loaded", source.rows_read, source.loaded, source.rejected, source.subject
+            )
         )
 
     def _ledger_parsed(
@@ -414,13 +453,14 @@ class Loader:
         subject, subject_id = options.subject, options.subject_id
         source_id = self.store.next_id("source_ids")
         source = SourceReport(ref, pending.path, parser_cls.name, reason, subject)
-        batches = Batches(
-            self.store,
-            source_id,
-            on_flush=lambda s: self.progress(
-                f"{ref}: {s.loaded_so_far:,} rows loaded, {s.rejected:,} rejected so far"
-            ),
-        )
+
+        def flushed(so_far: SourceReport) -> None:
+            self.progress(
+                f"{ref}: {so_far.loaded_so_far:,} rows loaded, {so_far.rejected:,} rejected so far"
+            )
+            self.observe(ParseProgress(ref, so_far.loaded_so_far, so_far.rejected))
+
+        batches = Batches(self.store, source_id, on_flush=flushed)
         stream.seek(0)
         # A container needs random access; everything else streams, decompressed if gzip.
         content = stream if parser_cls.seekable else open_content(stream, probe.gzipped)

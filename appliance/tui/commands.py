@@ -14,6 +14,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from appliance.tui.help import Section
 from appliance.tui.panes.base import Pane
+from appliance.tui.panes.breach import BreachPane
+from appliance.tui.panes.intake import IntakePane
 from appliance.tui.panes.sources import SourcesPane
 
 if TYPE_CHECKING:
@@ -67,16 +69,38 @@ def palette(app: ApplianceApp) -> list[PaletteCommand]:
 
         return PaletteCommand(name, f"key g on pane {pane.key}", run)
 
+    def key_in(kind: type[Pane], key: str, name: str) -> PaletteCommand:
+        """A pane's own key, by name: shows the pane, then does what the key does."""
+        binding = next(b for b in kind.BINDINGS if isinstance(b, Binding) and b.key == key)
+
+        def run() -> None:
+            pane = app.query_one(kind)
+            app.action_show_pane(pane.pane_id)
+            # After the pane has taken the keyboard, so an action that moves it (to a field
+            # it asks for) has the last word.
+            app.call_after_refresh(getattr(pane, f"action_{binding.action}"))
+
+        return PaletteCommand(name, f"key {key} on pane {kind.key}: {binding.tooltip}", run)
+
     return [
         PaletteCommand("Open case", "key o: choose a case, unlock it", app.action_open_case),
+        PaletteCommand("New case", "ctrl+n on the open-case screen", app.action_new_case),
         *(show(p) for p in panes),
-        *(run_in(p, f"Run {p.title.lower()}") for p in panes if p.pane_id != "sources"),
-        *(run_in(p, "Refresh sources") for p in panes if p.pane_id == "sources"),
-        PaletteCommand(
-            "Rejected rows of the selected source",
-            "key r on pane 1",
-            lambda: app.query_one(SourcesPane).action_rejections(),
+        *(
+            run_in(p, f"Run {p.title.lower()}")
+            for p in panes
+            if p.pane_id not in ("sources", "intake")
         ),
+        *(run_in(p, "Refresh sources") for p in panes if p.pane_id == "sources"),
+        *(run_in(p, "Refresh sealed files waiting") for p in panes if p.pane_id == "intake"),
+        key_in(SourcesPane, "r", "Rejected rows of the selected source"),
+        key_in(SourcesPane, "n", "New subject"),
+        key_in(SourcesPane, "i", "Add identifiers to a subject"),
+        key_in(BreachPane, "f", "Exclusion zone at a frequent place"),
+        key_in(IntakePane, "a", "Acquire evidence from a path"),
+        key_in(IntakePane, "s", "Attribute a sealed file to a subject"),
+        key_in(IntakePane, "p", "Parse sealed files"),
+        key_in(IntakePane, "w", "Watch for USB sticks"),
         PaletteCommand("Cancel the running query", "ctrl+c or escape", app.action_cancel),
         PaletteCommand("Help: every key", "key ?", app.action_help),
         PaletteCommand("Maps", "key m", app.action_maps),
@@ -97,4 +121,11 @@ def help_sections(app: ApplianceApp) -> list[Section]:
         ("ctrl+p", "command palette: every action by name"),
         ("ctrl+q", "quit"),
     ]
-    return [("Anywhere", anywhere), ("Sources pane", keys(SourcesPane.BINDINGS))]
+    return [
+        ("Anywhere", anywhere),
+        *((f"{kind.title} pane ({kind.key})", keys(kind.BINDINGS)) for kind in PANE_KEYS),
+        ("Open-case screen", [("ctrl+n", "create a new case")]),
+    ]
+
+
+PANE_KEYS: tuple[type[Pane], ...] = (SourcesPane, BreachPane, IntakePane)

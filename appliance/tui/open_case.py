@@ -35,6 +35,7 @@ class OpenCaseScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", show=False),
+        Binding("ctrl+n", "app.new_case", "New case", show=False),
     ]
 
     def __init__(
@@ -56,7 +57,7 @@ class OpenCaseScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="open-box"):
-            yield Static(Text("Open a case", style="bold"))
+            yield Static(Text("Open a case (ctrl+n creates a new one)", style="bold"))
             yield OptionList(
                 *(
                     Option(cell(f"{c.ref:<24} {c.timezone:<18} {c.created:%d %b %Y}"), c.ref)
@@ -72,9 +73,7 @@ class OpenCaseScreen(ModalScreen[None]):
         case_list = self.query_one("#case-list", OptionList)
         refs = [c.ref for c in self.cases]
         if not refs:
-            self.show_error(
-                f"There are no cases in {self.home}. Create one with `appliance case new REF`."
-            )
+            self.show_error(f"There are no cases in {self.home}. Press ctrl+n to create one.")
             return
         case_list.highlighted = refs.index(self.preferred) if self.preferred in refs else 0
         self.query_one("#passphrase", Input).focus()

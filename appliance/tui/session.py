@@ -54,18 +54,34 @@ class CaseSession:
             accounts = sources(store)
             with store.ledger() as ledger:
                 head = ledger.head()
-                pending = len(pending_exhibits(ledger))
+                waiting = pending_exhibits(ledger)
             self._case = (store.info, store.keys)
-        return CaseOpened(store.info, head, subjects, accounts, pending)
+        return CaseOpened(store.info, head, subjects, accounts, len(waiting), waiting)
 
-    def run(self, job: Job) -> Message:
-        """Run ``job`` on the case, alone, read-only (call in a worker)."""
+    def create(self, home: Home, ref: str, timezone: str, passphrase: str) -> CaseOpened:
+        """Create case ``ref`` (its keys, database and custody ledger), then open it."""
+        with self._lock, CaseStore.create(home, ref, timezone, passphrase):
+            pass
+        return self.open(home, ref, passphrase)
+
+    @property
+    def case(self) -> tuple[CaseInfo, CaseKeys]:
+        """The open case and its unlocked keys (sealing evidence needs no database)."""
+        if self._case is None:
+            raise NoCaseOpen("no case is open.", "Open one first (press o).")
+        return self._case
+
+    def run(self, job: Job, *, write: bool = False) -> Message:
+        """Run ``job`` on the case, alone, read-only unless ``write`` (call in a worker).
+
+        Writes are the officer's own acts (a subject, an identifier, parsing sealed evidence),
+        each through the store's one write path, as the command line makes them.
+        """
         with self._lock:
-            if self._case is None:
-                raise NoCaseOpen("no case is open.", "Open one first (press o).")
-            info, keys = self._case
+            info, keys = self.case
             with CaseStore(info, connect(info.database_path, keys.database_key), keys) as store:
-                store.lock_down()
+                if not write:
+                    store.lock_down()
                 return job(store)
 
     def close(self, *, wait: bool = True) -> bool:

@@ -52,7 +52,7 @@ DataTable {
     height: 2;
     margin: 0 1;
 }
-#open-box, #help-box {
+#open-box, #help-box, #new-box, #subject-box, #places-box {
     width: 76;
     max-width: 100%;
     height: auto;
@@ -60,7 +60,7 @@ DataTable {
     padding: 0 1;
     background: $panel;
 }
-OpenCaseScreen, HelpScreen {
+OpenCaseScreen, HelpScreen, NewCaseScreen, SubjectForm, PlacesPicker {
     align: center middle;
 }
 #case-list {
@@ -73,11 +73,24 @@ OpenCaseScreen, HelpScreen {
     width: 40;
     background: $boost;
 }
-#open-error {
+#places-list {
+    height: auto;
+    max-height: 16;
+    border: none;
+}
+#new-box Input, #subject-box Input {
+    background: $boost;
+    margin: 0 0 1 0;
+}
+#subject-role {
+    width: 20;
+    margin: 0 0 1 0;
+}
+#open-error, #new-error, #subject-error {
     height: auto;
     color: $error;
 }
-#open-error.-status {
+#open-error.-status, #new-error.-status {
     color: $text-muted;
 }
 #help-table {

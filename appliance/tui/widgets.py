@@ -26,6 +26,10 @@ class RowTable(DataTable[Any]):
         self._repaint = True
         return super().add_row(*cells, **options)
 
+    def update_cell(self, *args: Any, **options: Any) -> None:
+        self._repaint = True
+        super().update_cell(*args, **options)
+
     def on_idle(self) -> None:
         # DataTable measures new rows when idle, but (Textual 8.2) its line cache is not keyed
         # on column widths, so rows painted before they were measured stay cut to the header's

@@ -163,7 +163,14 @@ def test_help_lists_the_keys(demo: Demo) -> None:
 
 SNAPSHOTS = Path(__file__).with_name("snapshots")
 UPDATE = "APPLIANCE_UPDATE_SNAPSHOTS"
-SCREENS = {"1": "sources", "2": "colocation", "3": "contacts", "4": "breach", "5": "timeline"}
+SCREENS = {
+    "1": "sources",
+    "2": "colocation",
+    "3": "contacts",
+    "4": "breach",
+    "5": "timeline",
+    "6": "intake",
+}
 
 
 def normalised(svg: str) -> str:

@@ -3,15 +3,17 @@ would type, the answer read off the captured screen."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
-from .conftest import REF, Demo, appliance_command
+from .conftest import FRESH, PASSPHRASE, REF, Demo, Fresh, appliance_command
 
 WAIT_S = 60
 
@@ -41,21 +43,22 @@ class Terminal:
         raise AssertionError(f"never saw {what}; the screen was:\n{screen}")
 
 
-@pytest.fixture
-def terminal(demo: Demo) -> Iterator[Terminal]:
+@contextlib.contextmanager
+def tui_in_tmux(home: Path, ref: str, passphrase: str) -> Iterator[Terminal]:
+    """``appliance tui --case REF`` in a detached 100x30 tmux session, killed afterwards."""
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed (Debian: tmux)")
-    name = f"appliance-e2e-{os.getpid()}"
-    env = demo.env()
+    name = f"appliance-e2e-{os.getpid()}-{ref}"
     command = [
         "env",
-        f"APPLIANCE_HOME={env['APPLIANCE_HOME']}",
-        f"APPLIANCE_PASSPHRASE={env['APPLIANCE_PASSPHRASE']}",
+        f"APPLIANCE_HOME={home}",
+        f"APPLIANCE_PASSPHRASE={passphrase}",
+        "APPLIANCE_OFFICER=Demo Officer",
         "TERM=xterm-256color",
         *appliance_command(),
         "tui",
         "--case",
-        REF,
+        ref,
     ]
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30", *command], check=True
@@ -64,6 +67,12 @@ def terminal(demo: Demo) -> Iterator[Terminal]:
         yield Terminal(name)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+@pytest.fixture
+def terminal(demo: Demo) -> Iterator[Terminal]:
+    with tui_in_tmux(demo.home, REF, PASSPHRASE) as terminal:
+        yield terminal
 
 
 def test_an_officer_finds_the_occasions_and_the_contacts(demo: Demo, terminal: Terminal) -> None:
@@ -96,3 +105,19 @@ def test_an_officer_finds_the_occasions_and_the_contacts(demo: Demo, terminal: T
         time.sleep(0.2)
     else:
         raise AssertionError("q did not quit the UI")
+
+
+def test_an_officer_takes_in_a_folder_attributes_it_and_sees_the_rows(fresh: Fresh) -> None:
+    with tui_in_tmux(fresh.home, FRESH, PASSPHRASE) as terminal:
+        terminal.wait_for("the case bar", lambda s: f"Case {FRESH}" in s)
+        terminal.keys("6")
+        terminal.wait_for("the intake pane's keys", lambda s: "Acquire" in s)
+        terminal.keys("a")  # with no path yet: the cursor goes to the path field
+        terminal.wait_for("the path asked for", lambda s: "Type the path" in s)
+        terminal.keys("-l", str(fresh.evidence))
+        terminal.keys("Enter")
+        screen = terminal.wait_for("the files sealed", lambda s: "2 sealed" in s)
+        assert "DO/1" in screen and "DO/2" in screen
+        terminal.keys("p")
+        screen = terminal.wait_for("the parse", lambda s: "Parsed 2 source(s)" in s)
+        assert "3 rows loaded, 1 rejected" in screen

@@ -10,6 +10,7 @@ from textual.message_pump import MessagePump
 from textual.widget import Widget
 from textual.widgets import Select, Static, TabbedContent, TabPane
 
+from appliance.analyses.accounting import SourceAccount
 from appliance.store.case import Subject
 from appliance.tui.messages import CaseOpened, QueryCancelled, QueryFailed
 from appliance.tui.session import Job
@@ -21,7 +22,7 @@ RUNNING = " (ctrl+c or escape cancels)"
 class Host(Protocol):
     """The part of the app a pane relies on (the app is the one place store work runs)."""
 
-    def ask(self, job: Job, reply_to: MessagePump, what: str) -> None: ...
+    def ask(self, job: Job, reply_to: MessagePump, what: str, *, write: bool = False) -> None: ...
 
 
 class Pane(TabPane):
@@ -49,6 +50,14 @@ class Pane(TabPane):
         self.ref = opened.info.ref
         self.subjects = opened.subjects
 
+    def subjects_changed(self, subjects: list[Subject]) -> None:
+        """The officer added a subject or identifiers: offer the new list."""
+        self.subjects = subjects
+
+    def sources_changed(self, subjects: list[Subject], accounts: list[SourceAccount]) -> None:
+        """An intake parsed new sources (and may have attributed lines to subjects)."""
+        self.subjects_changed(subjects)
+
     def on_tab_pane_focused(self, event: TabPane.Focused) -> None:
         # TabbedContent shows the pane that gains focus. Panes are switched by keys, which
         # focus the new pane's table a moment later; a focus event still in flight from the
@@ -69,9 +78,9 @@ class Pane(TabPane):
         summary = self.query_one(f"#{self.summary_id}", Static)
         summary.update(message if isinstance(message, Text) else Text(message))
 
-    def ask(self, job: Job, what: str) -> None:
+    def ask(self, job: Job, what: str, *, write: bool = False) -> None:
         self.say(f"Working out the {what}…{RUNNING}")
-        self.host.ask(job, self, what)
+        self.host.ask(job, self, what, write=write)
 
     def query_ended(self) -> None:
         """A question ended without an answer (failed or cancelled)."""
@@ -86,12 +95,19 @@ class Pane(TabPane):
 
     # -- subject choosers -----------------------------------------------------------------
 
-    def offer_subjects(self, select_id: str, preferred_role: str | None, skip: str = "") -> None:
+    def offer_subjects(
+        self, select_id: str, preferred_role: str | None, skip: str = "", *, keep: bool = False
+    ) -> None:
         """Fill a subject chooser; pick the first subject of ``preferred_role`` (else the
-        first one that is not ``skip``) so the usual question needs no choosing."""
+        first one that is not ``skip``) so the usual question needs no choosing. With
+        ``keep``, a choice the officer already made stays."""
         select = self.query_one(f"#{select_id}", Select)
         names = [s.name for s in self.subjects]
+        kept = select.value if keep and select.value in names else None
         select.set_options([(cell(name), name) for name in names])
+        if kept is not None:
+            select.value = kept
+            return
         wanted = [s.name for s in self.subjects if s.role == preferred_role and s.name != skip]
         others = [name for name in names if name != skip]
         choices = wanted or others

@@ -3,30 +3,44 @@ names), each with entry, exit, how many positions put them there and the closest
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from appliance.analyses.breach import Breaches, Zone, breaches
 from appliance.analyses.common import Period
+from appliance.analyses.places import Place, frequent_places
 from appliance.cli.session import parse_zone
 from appliance.errors import ApplianceError
-from appliance.store.case import CaseStore
-from appliance.tui.messages import BreachDone, CaseOpened
+from appliance.store.case import CaseStore, Subject
+from appliance.tui.messages import BreachDone, CaseOpened, PlacesFound
 from appliance.tui.panes.base import Pane
+from appliance.tui.places_picker import PlacesPicker
 from appliance.tui.text import cell, end_time, number, ordinal, when
 from appliance.tui.widgets import RowTable, chooser, field, label
 from appliance.units import parse_distance_m, parse_duration_s
 
-HINT = "Give the zone centre as LAT,LON and a radius, then press g."
+HINT = "Give the zone centre as LAT,LON (or f: a frequent place) and a radius, then press g."
+PER = 5  # places offered per subject
 
 
 class BreachPane(Pane):
     key, title, pane_id, summary_id = "4", "Breach", "breach", "breach-summary"
     purpose = "visits of a subject inside an exclusion zone"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "f",
+            "places",
+            "Frequent places",
+            tooltip="centre the zone on a place a subject is often seen (the victim's home)",
+        ),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -60,6 +74,10 @@ class BreachPane(Pane):
         self.offer_subjects("breach-subject", "suspect")
         self.say(HINT)
 
+    def subjects_changed(self, subjects: list[Subject]) -> None:
+        super().subjects_changed(subjects)
+        self.offer_subjects("breach-subject", "suspect", keep=True)
+
     @on(Input.Submitted)
     def submitted(self) -> None:
         self.go()
@@ -81,6 +99,35 @@ class BreachPane(Pane):
             return BreachDone(breaches(store, subject, zone, Period(), gap_s))
 
         self.ask(job, "visits to the zone")
+
+    def action_places(self) -> None:
+        # The protected person's places first: an order usually names the victim's home.
+        order = {"victim": 0, "other": 1, "suspect": 2}
+        names = [s.name for s in sorted(self.subjects, key=lambda s: order.get(s.role, 1))]
+        if not names:
+            self.say("The case has no subjects yet (add them on pane 1 with n).")
+            return
+
+        def job(store: CaseStore) -> PlacesFound:
+            return PlacesFound(
+                [(name, p) for name in names for p in frequent_places(store, name, limit=PER)]
+            )
+
+        self.ask(job, "frequent places")
+
+    def on_places_found(self, message: PlacesFound) -> None:
+        if not message.places:
+            self.say("No subject has precise positions to find places from. " + HINT)
+            return
+        self.say("Choose a place (enter), or escape to type the zone.")
+        self.app.push_screen(PlacesPicker(message.places, self.tz), self.place_picked)
+
+    def place_picked(self, place: Place | None) -> None:
+        if place is None:
+            self.say(HINT)
+            return
+        self.query_one("#breach-zone", Input).value = f"{place.lat:.5f},{place.lon:.5f}"
+        self.go()
 
     def on_breach_done(self, message: BreachDone) -> None:
         result = self.result = message.result

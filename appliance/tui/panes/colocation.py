@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Static
 
 from appliance.analyses.colocate import Colocation, Event, Parameters, colocate
 from appliance.errors import ApplianceError
-from appliance.store.case import CaseStore
+from appliance.store.case import CaseStore, Subject
 from appliance.tui.messages import CaseOpened, ColocationDone
 from appliance.tui.panes.base import Pane
 from appliance.tui.text import CLOCK, FULL, cell, end_time, number, ordinal, radii, when
@@ -71,6 +71,11 @@ class ColocationPane(Pane):
         self.offer_subjects("coloc-a", "suspect")
         self.offer_subjects("coloc-b", "victim", skip=self.chosen("coloc-a") or "")
         self.say("Press g to find when A and B were together.")
+
+    def subjects_changed(self, subjects: list[Subject]) -> None:
+        super().subjects_changed(subjects)
+        self.offer_subjects("coloc-a", "suspect", keep=True)
+        self.offer_subjects("coloc-b", "victim", skip=self.chosen("coloc-a") or "", keep=True)
 
     @on(Input.Submitted)
     def submitted(self) -> None:

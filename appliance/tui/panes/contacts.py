@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Sparkline, Static
 
 from appliance.analyses.contacts import COUNTED_KINDS, Contacts, contacts
-from appliance.store.case import CaseStore
+from appliance.store.case import CaseStore, Subject
 from appliance.textsafe import shown
 from appliance.tui.messages import CaseOpened, ContactsDone
 from appliance.tui.panes.base import Pane
@@ -63,6 +63,11 @@ class ContactsPane(Pane):
         self.offer_subjects("contacts-a", "suspect")
         self.offer_subjects("contacts-b", "victim", skip=self.chosen("contacts-a") or "")
         self.say("Press g to count the calls and messages between A and B.")
+
+    def subjects_changed(self, subjects: list[Subject]) -> None:
+        super().subjects_changed(subjects)
+        self.offer_subjects("contacts-a", "suspect", keep=True)
+        self.offer_subjects("contacts-b", "victim", skip=self.chosen("contacts-a") or "", keep=True)
 
     @on(Input.Submitted)
     def submitted(self) -> None:

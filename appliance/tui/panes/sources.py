@@ -1,7 +1,8 @@
 """Pane 1: who is in the case and what it holds, with every source's row accounting.
 
 Rows read = loaded + rejected for each source (nothing is dropped silently); ``r`` lists the
-rejected rows of the source under the cursor, with the reason each was refused.
+rejected rows of the source under the cursor, with the reason each was refused. ``n`` adds a
+subject and ``i`` identifiers for the subject under the subjects table's cursor.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from appliance.analyses.accounting import SourceAccount, sources
-from appliance.store.case import CaseStore
-from appliance.tui.messages import CaseOpened, RejectionsLoaded, SourcesLoaded
+from appliance.store.case import CaseStore, Subject
+from appliance.textsafe import shown
+from appliance.tui.messages import CaseOpened, RejectionsLoaded, SourcesLoaded, SubjectsChanged
 from appliance.tui.panes.base import Pane
+from appliance.tui.subject_form import SubjectEntry, SubjectForm
 from appliance.tui.text import cell, number, ordinal
 from appliance.tui.widgets import RowTable
 
@@ -34,6 +37,13 @@ class SourcesPane(Pane):
             "rejections",
             "Rejected rows",
             tooltip="rejected rows of the source under the cursor, with reasons",
+        ),
+        Binding("n", "new_subject", "New subject", tooltip="add a subject with a role and numbers"),
+        Binding(
+            "i",
+            "identifiers",
+            "Identifiers",
+            tooltip="attribute more numbers to the subject under the subjects table's cursor",
         ),
     ]
 
@@ -97,6 +107,45 @@ class SourcesPane(Pane):
             f"{len(accounts):,} sources, {sum(a.rows_read for a in accounts):,} rows read, "
             f"{rejected:,} rejected. Press r on a source to list its rejected rows."
         )
+
+    def sources_changed(self, subjects: list[Subject], accounts: list[SourceAccount]) -> None:
+        super().sources_changed(subjects, accounts)
+        self.rejections = None
+        self.show(accounts)
+
+    def subjects_changed(self, subjects: list[Subject]) -> None:
+        super().subjects_changed(subjects)
+        self.show(self.accounts)
+
+    # -- who is who ------------------------------------------------------------------------
+
+    def action_new_subject(self) -> None:
+        self.app.push_screen(SubjectForm(), self.save_subject)
+
+    def action_identifiers(self) -> None:
+        people = self.query_one("#subjects-table", RowTable)
+        if not self.subjects:
+            self.say("The case has no subjects yet: press n to add one.")
+            return
+        name = self.subjects[min(people.cursor_row, len(self.subjects) - 1)].name
+        self.app.push_screen(SubjectForm(existing=name), self.save_subject)
+
+    def save_subject(self, entry: SubjectEntry | None) -> None:
+        if entry is None:
+            return
+
+        def job(store: CaseStore) -> SubjectsChanged:
+            if entry.existing:
+                subject = store.add_identifiers(entry.name, entry.identifiers)
+            else:
+                subject = store.add_subject(entry.name, entry.role, entry.identifiers)
+            store.checkpoint()
+            ids = ", ".join(subject.identifiers) or "no identifiers yet"
+            return SubjectsChanged(
+                store.subjects(), f"Saved {shown(subject.name)} ({subject.role}): {ids}"
+            )
+
+        self.ask(job, "subject", write=True)
 
     def go(self) -> None:
         """Read the accounting again (g): intake may have added sources since opening."""

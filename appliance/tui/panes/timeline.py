@@ -19,7 +19,7 @@ from appliance.analyses.timeline import Item, timeline
 from appliance.cli.session import parse_time
 from appliance.errors import ApplianceError, UsageError
 from appliance.model import KINDS
-from appliance.store.case import CaseStore
+from appliance.store.case import CaseStore, Subject
 from appliance.tui.messages import CaseOpened, TimelinePage
 from appliance.tui.panes.base import Pane
 from appliance.tui.text import cell, when
@@ -86,6 +86,15 @@ class TimelinePane(Pane):
         )
         select.value = EVERYONE
         self.say("Press g to list everything in time order, a page at a time.")
+
+    def subjects_changed(self, subjects: list[Subject]) -> None:
+        super().subjects_changed(subjects)
+        select = self.query_one("#timeline-subject", Select)
+        chosen = select.value
+        select.set_options(
+            [(Text("everyone"), EVERYONE), *((cell(s.name), s.name) for s in self.subjects)]
+        )
+        select.value = chosen if chosen in [s.name for s in subjects] else EVERYONE
 
     @on(Input.Submitted)
     def submitted(self) -> None:

@@ -1,0 +1,32 @@
+-- places.sql: the places a subject is seen at most often, to centre an exclusion zone on.
+--
+-- Only positions precise enough to name a place count: a reported uncertainty of at most
+-- $max_radius_m, or none reported (a GPS fix usually gives none). Cell sites (hundreds of metres
+-- to kilometres) would make every mast a "place". Positions are binned on a grid of about
+-- $cell_m metres: latitude in steps of $cell_m / 111,320 m, longitude in steps widened by
+-- 1 / cos(latitude) so a bin is roughly square on the ground. A place is a bin; its centre is
+-- the mean of the positions in it. Places are ranked by the number of distinct local calendar
+-- days (in $tz, the case's zone) the subject was seen there, then by the positions.
+WITH
+p AS (
+    SELECT t, lat, lon
+    FROM positions
+    WHERE subject_id = $subject AND coalesce(radius_m, 0) <= $max_radius_m
+),
+binned AS (
+    SELECT *,
+           floor(lat * 111320.0 / $cell_m) AS y,
+           floor(lon * 111320.0 * cos(radians(lat)) / $cell_m) AS x,
+           timezone($tz, t AT TIME ZONE 'UTC')::DATE AS local_day
+    FROM p
+)
+SELECT avg(lat) AS lat,
+       avg(lon) AS lon,
+       count(DISTINCT local_day) AS days,
+       count(*) AS positions,
+       epoch_us(min(t)) AS first_us,
+       epoch_us(max(t)) AS last_us
+FROM binned
+GROUP BY y, x
+ORDER BY days DESC, positions DESC, lat, lon
+LIMIT $limit
