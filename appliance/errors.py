@@ -69,3 +69,11 @@ class InputTooLarge(ApplianceError):
 
 class StoreError(ApplianceError):
     """The case database could not be opened or is inconsistent."""
+
+
+class OutputExists(ApplianceError):
+    """An export would write into a folder that already holds files."""
+
+
+class OutputNotWritable(ApplianceError):
+    """An export or bundle could not be written where the officer asked."""

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from appliance.analyses.accounting import sources
 from appliance.analyses.breach import Zone, breaches
 from appliance.analyses.colocate import Parameters, colocate
-from appliance.analyses.common import Period
+from appliance.analyses.common import Period, two_subjects
 from appliance.analyses.contacts import contacts
 from appliance.analyses.timeline import timeline
 from appliance.cli import render
@@ -22,7 +22,13 @@ from appliance.cli.session import home_of, open_case, parse_time, parse_zone, pa
 from appliance.crypto import sealing_public_key
 from appliance.custody import verify_ledger
 from appliance.custody.ledger import LEDGER_NAME
-from appliance.errors import ApplianceError, CaseNotFound, UsageError
+from appliance.errors import ApplianceError, CaseNotFound, OutputExists, UsageError
+from appliance.export.bundle import disclose
+from appliance.export.checksums import file_sha256
+from appliance.export.folder import OutputFolder
+from appliance.export.options import ExportOptions, default_pair
+from appliance.export.run import export_case
+from appliance.export.ziparchive import write_zip
 from appliance.intake.disk import WalkLimits
 from appliance.intake.session import acquire, case_lock, open_ledger
 from appliance.intake.verify import verify
@@ -314,6 +320,88 @@ def cmd_timeline(args: argparse.Namespace) -> int:
             f"{render.local(i.time, zone)}  {who:<10} {what:<28} {where:<20} "
             f"{i.source.exhibit}:{i.row}"
         )
+    return 0
+
+
+def _export_options(args: argparse.Namespace, store: CaseStore) -> ExportOptions:
+    """Checked before anything is written: both subjects exist and differ, tracks name people."""
+    a, b = default_pair(store, args.a, args.b)
+    two_subjects(store, a, b)
+    for name in args.subjects:
+        store.subject(name)
+    params = Parameters(args.within, args.window, args.gap, _period(args, store.info.timezone))
+    return ExportOptions(a, b, params, args.match_within, tuple(args.subjects))
+
+
+def _record(folder: Path, action: str, details: dict[str, object]) -> str:
+    """The custody ledger notes what left the appliance, where, and its hashes."""
+    with case_lock(folder), open_ledger(folder) as ledger:
+        ledger.append(action, actor(), details=details)
+        return ledger.head()
+
+
+def _stale(out: OutputFolder) -> None:
+    for name in out.stale():
+        _say(f"note: {shown(out.path / name)} was already in the folder and is not part of this.")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with open_case(home_of(args.home), args.case) as store:
+        options = _export_options(args, store)
+        out = OutputFolder(args.out, force=args.force)
+        summary = export_case(store, options, out, custody_head=_case_head(store))
+        case_folder = store.info.folder
+    head = _record(
+        case_folder,
+        "exported",
+        {
+            "out": shown(out.path.resolve()),
+            "files": {name: file_sha256(out.path / name) for name in sorted(out.written)},
+            "a": options.a,
+            "b": options.b,
+            "parameters": summary.parameters,
+        },
+    )
+    _stale(out)
+    _say(
+        f"exported {summary.events:,} event(s) in {summary.occasions:,} occasion(s), "
+        f"{summary.communications:,} communication(s) ({summary.communication_records:,} "
+        f"record(s)), tracks of {', '.join(map(shown, summary.track_points))} to "
+        f"{shown(out.path)}; custody head now {head}"
+    )
+    return 0
+
+
+def cmd_disclose(args: argparse.Namespace) -> int:
+    zip_path = args.out.with_name(args.out.name + ".zip") if args.zip else None
+    if zip_path and zip_path.exists() and not args.force:
+        raise OutputExists(
+            f"{shown(zip_path)} already exists.", "Name another folder, or add --force."
+        )
+    with open_case(home_of(args.home), args.case) as store:
+        options = _export_options(args, store)
+        out = OutputFolder(args.out, force=args.force)
+        bundle = disclose(store, options, out)
+        case_folder = store.info.folder
+    if zip_path:
+        write_zip(zip_path, out.path, out.path.name, bundle.files)
+    details: dict[str, object] = {
+        "out": shown(out.path.resolve()),
+        "sha256sums_sha256": bundle.sums_sha256,
+        "files": len(bundle.files),
+        "custody_head_disclosed": bundle.custody_head,
+    }
+    if zip_path:
+        details["zip_sha256"] = file_sha256(zip_path)
+    head = _record(case_folder, "disclosed", details)
+    _stale(out)
+    _say(
+        f"disclosure bundle written to {shown(out.path)}: {len(bundle.files)} files; SHA256SUMS "
+        f"has SHA-256 {bundle.sums_sha256}"
+        + (f"; zip {shown(zip_path)}" if zip_path else "")
+        + f". Check it with `cd {shown(out.path)} && sha256sum -c SHA256SUMS`. "
+        f"Custody head now {head} (the bundle holds the ledger to {bundle.custody_head[:16]}...)"
+    )
     return 0
 
 

@@ -135,6 +135,16 @@ def build_parser() -> argparse.ArgumentParser:
     timeline.add_argument("--limit", type=int, default=1_000_000)
     timeline.add_argument("--json", action="store_true")
 
+    export = commands.add_parser(
+        "export", help="CSV, KML and GeoJSON of events, occasions, contacts and tracks"
+    )
+    _export_arguments(export)
+    disclose = commands.add_parser(
+        "disclose", help="the defence disclosure bundle: report, exports, hashes, custody"
+    )
+    _export_arguments(disclose)
+    disclose.add_argument("--zip", action="store_true", help="also write DIR.zip (deterministic)")
+
     verify = commands.add_parser(
         "verify", help="re-read, decrypt and re-hash every exhibit; check the custody chain"
     )
@@ -174,6 +184,36 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
 
     return parser
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options export and disclose share: where, who, and the co-location parameters."""
+    parser.add_argument("--case", required=True)
+    parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="a new folder")
+    parser.add_argument("--a", help="subject A (default: the case's suspect)")
+    parser.add_argument("--b", help="subject B (default: the case's victim)")
+    parser.add_argument("--within", default="500m", type=parse_distance_m)
+    parser.add_argument("--window", default="5min", type=parse_duration_s)
+    parser.add_argument("--gap", default="30min", type=parse_duration_s)
+    parser.add_argument("--from", dest="start")
+    parser.add_argument("--to", dest="end")
+    parser.add_argument(
+        "--match-within",
+        default="60s",
+        type=parse_duration_s,
+        help="tolerance for the same communication in two sources",
+    )
+    parser.add_argument(
+        "--subject",
+        dest="subjects",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="draw this subject's track (repeatable; default: A and B)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="write into a folder that already holds files"
+    )
 
 
 def _handler(args: argparse.Namespace) -> Handler:
