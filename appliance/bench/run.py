@@ -8,6 +8,7 @@
   co-location against the naive band join, in one process, with the pairs compared.
 * asymmetric: 2,600,000 one-second GPS fixes against 40,000 phone locations.
 * stick: intake of a 1 GB FAT32 stick image against ``sha256sum`` of the same image.
+* export: a 1,000,000-fix track streamed to KML and GeoJSON against fetching it whole.
 Peak memory is measured in separate child processes, one per variant.
 """
 
@@ -142,7 +143,7 @@ def colocation(name: str, quick: bool) -> None:
 
 
 def run_benchmarks(names: list[str], quick: bool = False) -> int:
-    chosen = names or ["london", "dense", "asymmetric", "stick", "formats"]
+    chosen = names or ["london", "dense", "asymmetric", "stick", "formats", "export"]
     for name in chosen:
         if name == "london":
             london(quick)
@@ -156,9 +157,14 @@ def run_benchmarks(names: list[str], quick: bool = False) -> int:
             from appliance.bench import stick
 
             stick.run(quick)
+        elif name == "export":
+            from appliance.bench import export
+
+            export.run(quick)
         else:
             print(
-                f"unknown benchmark {name!r}; choose london, dense, asymmetric, stick or formats",
+                f"unknown benchmark {name!r}; choose london, dense, asymmetric, stick, formats "
+                "or export",
                 file=sys.stderr,
             )
             return 2

@@ -8,12 +8,13 @@ time order, then each position as a point with its time, exhibit and row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import tzinfo
+from functools import partial
 
 from appliance.analyses.colocate import Colocation, Event
 from appliance.analyses.common import Period
-from appliance.analyses.tracks import track
+from appliance.analyses.tracks import TrackPoint, track
 from appliance.export.geo import GeoSink, Properties
 from appliance.export.times import local_text, utc_text
 from appliance.store.case import CaseStore
@@ -131,34 +132,49 @@ def draw_tracks(
             period.start,
             period.end,
         )
-        sink.begin_line(
-            name=f"Track: {subject}", properties={"subject": subject, "role": role}, style="track"
+        counts[subject] = draw_track(
+            subject, role, partial(track, store, subject, period), sha256, tz, sink
         )
-        for p in track(store, subject, period):
-            sink.vertex(lon=p.lon, lat=p.lat)
-        sink.end_line()
-        count = 0
-        for p in track(store, subject, period):
-            count += 1
-            sink.point(
-                lon=p.lon,
-                lat=p.lat,
-                name=f"{subject} {local_text(p.time, tz)}",
-                properties={
-                    "subject": subject,
-                    "sequence": count,
-                    "time_utc": utc_text(p.time),
-                    "time_local": local_text(p.time, tz),
-                    "lat": p.lat,
-                    "lon": p.lon,
-                    "radius_m": p.radius_m,
-                    "method": p.method,
-                    "exhibit": p.source.exhibit,
-                    "exhibit_sha256": sha256.get(p.source.exhibit),
-                    "row": p.row,
-                },
-                when=p.time,
-                style="track",
-            )
-        counts[subject] = count
     return counts
+
+
+def draw_track(
+    subject: str,
+    role: str,
+    points: Callable[[], Iterable[TrackPoint]],
+    sha256: Mapping[str, str],
+    tz: tzinfo,
+    sink: GeoSink,
+) -> int:
+    """One track from ``points()``, called twice (once for the line, once for the points)."""
+    sink.begin_line(
+        name=f"Track: {subject}", properties={"subject": subject, "role": role}, style="track"
+    )
+    for p in points():
+        sink.vertex(lon=p.lon, lat=p.lat)
+    sink.end_line()
+    count = 0
+    for p in points():
+        count += 1
+        local = local_text(p.time, tz)
+        sink.point(
+            lon=p.lon,
+            lat=p.lat,
+            name=f"{subject} {local}",
+            properties={
+                "subject": subject,
+                "sequence": count,
+                "time_utc": utc_text(p.time),
+                "time_local": local,
+                "lat": p.lat,
+                "lon": p.lon,
+                "radius_m": p.radius_m,
+                "method": p.method,
+                "exhibit": p.source.exhibit,
+                "exhibit_sha256": sha256.get(p.source.exhibit),
+                "row": p.row,
+            },
+            when=p.time,
+            style="track",
+        )
+    return count

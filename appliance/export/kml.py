@@ -7,6 +7,7 @@ XML 1.0) and then XML escaping. Lines are written once they have two vertices.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
@@ -32,8 +33,18 @@ def _coordinate(lon: float, lat: float) -> str:
     return f"{lon!r},{lat!r}"
 
 
+@lru_cache(maxsize=256)
+def _attribute(name: str) -> str:
+    """A quoted attribute value; property names repeat on every placemark, so cached."""
+    return quoteattr(shown(name))
+
+
 def _value(value: Value) -> str:
-    return "" if value is None else _text(value)
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return repr(value)
+    return _text(value)
 
 
 class KmlWriter:
@@ -71,9 +82,7 @@ class KmlWriter:
             parts.append(f"<TimeStamp><when>{utc_text(when)}</when></TimeStamp>\n")
         parts.append(f"<styleUrl>#{style}</styleUrl>\n<ExtendedData>\n")
         for key, value in properties.items():
-            parts.append(
-                f"<Data name={quoteattr(shown(key))}><value>{_value(value)}</value></Data>\n"
-            )
+            parts.append(f"<Data name={_attribute(key)}><value>{_value(value)}</value></Data>\n")
         parts.append("</ExtendedData>\n")
         return "".join(parts)
 
