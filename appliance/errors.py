@@ -69,3 +69,15 @@ class InputTooLarge(ApplianceError):
 
 class StoreError(ApplianceError):
     """The case database could not be opened or is inconsistent."""
+
+
+class ZoneExists(ApplianceError):
+    """An exclusion zone name already used in the case."""
+
+
+class ReportError(ApplianceError):
+    """The printed report could not be built or written."""
+
+
+class PrintError(ApplianceError):
+    """The report could not be handed to the print system (no CUPS, unknown printer)."""
