@@ -31,7 +31,7 @@ SMALL = ParagraphStyle("small", fontName=SANS, fontSize=8, leading=10.5, spaceAf
 CELL = ParagraphStyle("cell", fontName=SANS, fontSize=8.5, leading=10.5)
 CELL_R = ParagraphStyle("cell_r", parent=CELL, alignment=TA_RIGHT)
 TINY = ParagraphStyle("tiny", fontName=SANS, fontSize=7, leading=8.5)
-HASH = ParagraphStyle("hash", fontName=MONO, fontSize=7.5, leading=9.5)
+HASH = ParagraphStyle("hash", fontName=MONO, fontSize=6.8, leading=9)
 FIGURE = ParagraphStyle("figure", fontName=BOLD, fontSize=17, leading=20)
 FIGURE_LABEL = ParagraphStyle("figure_label", fontName=SANS, fontSize=8, leading=10)
 
@@ -81,6 +81,7 @@ def table(
         commands.append(("BACKGROUND", (0, index), (-1, index), SHADE))
     commands.extend(extra)
     t.setStyle(TableStyle(commands))
+    t.spaceAfter = 5
     return t
 
 
@@ -105,4 +106,5 @@ def facts(rows: Sequence[tuple[str, Any]], key_width: float) -> Table:
             ]
         )
     )
+    t.spaceAfter = 5
     return t

@@ -123,7 +123,7 @@ def cover(content: ReportContent) -> list[Flowable]:
                 )
                 for e in content.exhibits
             ],
-            [16 * mm, 45 * mm, 19 * mm, WIDTH - 80 * mm],
+            [13 * mm, 54 * mm, 16 * mm, WIDTH - 83 * mm],
             right=(2,),
         )
     )

@@ -115,7 +115,7 @@ def method(content: ReportContent) -> list[Flowable]:
         table(
             ["Kind of position", "What it can show", "What it cannot show"],
             [(k, p(can, SMALL), p(cannot, SMALL)) for k, can, cannot in POSITIONS],
-            [26 * mm, 74 * mm, 78 * mm],
+            [29 * mm, 73 * mm, 76 * mm],
         ),
         p(
             "Every position is a circle, not a point: the reported centre and a radius the "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Paragraph, Table, TableStyle
 
 from appliance.analyses.contacts import COUNTED_KINDS, Contacts
 from appliance.report import fmt
@@ -252,6 +252,7 @@ def visits_table(content: ReportContent) -> list[Flowable]:
 
 def summary(content: ReportContent) -> list[Flowable]:
     return [
+        PageBreak(),
         Paragraph("2. Summary", H1),
         _headline(content),
         *_directions(content),
