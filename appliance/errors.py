@@ -81,3 +81,15 @@ class ReportError(ApplianceError):
 
 class PrintError(ApplianceError):
     """The report could not be handed to the print system (no CUPS, unknown printer)."""
+
+
+class TilePackInvalid(ApplianceError):
+    """A file offered as a map tile pack is not a usable raster MBTiles file."""
+
+
+class TilePackExists(ApplianceError):
+    """A tile pack of that name is already installed."""
+
+
+class MapDataUnreadable(ApplianceError):
+    """OpenStreetMap data given to the tile builder cannot be read or holds nothing to draw."""

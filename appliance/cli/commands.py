@@ -352,6 +352,59 @@ def cmd_tui(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tiles_import(args: argparse.Namespace) -> int:
+    # Map code is imported by the commands that draw or install maps, not by every command.
+    from appliance.maps.install import import_pack
+
+    info = import_pack(home_of(args.home), args.file, name=args.name, replace=args.replace)
+    if args.json:
+        render.emit_json(info.as_json())
+    else:
+        _say(f"installed tile pack {info.name} ({info.tile_count:,} tiles) in {info.path}")
+        render.tile_packs_text([info], sys.stdout)
+    return 0
+
+
+def cmd_tiles_list(args: argparse.Namespace) -> int:
+    from appliance.maps.install import list_packs
+
+    home = home_of(args.home)
+    packs, problems = list_packs(home)
+    for problem in problems:
+        _say(f"left out of maps: {shown(problem)}")
+    if args.json:
+        render.emit_json([p.as_json() for p in packs])
+    elif not packs:
+        _say(
+            f"no tile packs in {home.root}; maps are drawn on a coordinate grid. "
+            "Install one with `appliance tiles import FILE.mbtiles`."
+        )
+    else:
+        render.tile_packs_text(packs, sys.stdout)
+    return 0
+
+
+def cmd_tiles_build(args: argparse.Namespace) -> int:
+    from appliance.maps.build import build, parse_bbox, parse_zooms
+
+    zooms = parse_zooms(args.zoom)
+    bbox = parse_bbox(args.bbox) if args.bbox else None
+    built = build(args.osm, args.out, zooms=zooms, bbox=bbox, progress=_say)
+    if args.json:
+        render.emit_json(
+            {
+                **built.info.as_json(),
+                "path": str(built.info.path),
+                "source_sha256": built.source_sha256,
+                "features": built.features,
+            }
+        )
+    else:
+        render.tile_packs_text([built.info], sys.stdout)
+        print(f"  drawn from {shown(args.osm.name)} (SHA-256 {built.source_sha256})")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from appliance.demo.run import run_demo
 

@@ -209,6 +209,28 @@ def build_parser() -> argparse.ArgumentParser:
     tui = commands.add_parser("tui", help="the terminal UI: browse a case with the keyboard")
     tui.add_argument("--case", help="open this case at once (asks for its passphrase)")
 
+    tiles = commands.add_parser("tiles", help="offline map tile packs: import, list, build")
+    tiles_cmds = tiles.add_subparsers(dest="tiles_command", metavar="ACTION", required=True)
+    tiles_import = tiles_cmds.add_parser(
+        "import", help="install a raster MBTiles pack (checked first; nothing changes if refused)"
+    )
+    tiles_import.add_argument("file", type=Path, metavar="FILE.mbtiles")
+    tiles_import.add_argument("--name", help="installed name (default: the file's name)")
+    tiles_import.add_argument("--replace", action="store_true", help="replace a pack of that name")
+    tiles_import.add_argument("--json", action="store_true")
+    tiles_list = tiles_cmds.add_parser("list", help="installed packs and what they cover")
+    tiles_list.add_argument("--json", action="store_true")
+    tiles_build = tiles_cmds.add_parser(
+        "build", help="draw a raster MBTiles pack from OpenStreetMap data (.osm.pbf), offline"
+    )
+    tiles_build.add_argument("osm", type=Path, metavar="OSM.pbf")
+    tiles_build.add_argument("--out", type=Path, required=True, metavar="PACK.mbtiles")
+    tiles_build.add_argument("--zoom", default="12-16", help="zoom levels FROM-TO (default 12-16)")
+    tiles_build.add_argument(
+        "--bbox", metavar="W,S,E,N", help="area in degrees (default: the extract's own box)"
+    )
+    tiles_build.add_argument("--json", action="store_true")
+
     demo = commands.add_parser("demo", help="build and analyse the built-in demo case")
     demo.add_argument("--ref", default="DEMO")
     demo.add_argument("--keep", action="store_true", help="keep the generated files")
@@ -226,7 +248,7 @@ def _handler(args: argparse.Namespace) -> Handler:
     from appliance.cli import commands
 
     key = args.command
-    for sub in ("case_command", "subject_command", "zone_command"):
+    for sub in ("case_command", "subject_command", "zone_command", "tiles_command"):
         if getattr(args, sub, None):
             key = f"{key}_{getattr(args, sub)}"
     handler: Any = getattr(commands, f"cmd_{key}")
