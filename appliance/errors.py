@@ -77,3 +77,27 @@ class OutputExists(ApplianceError):
 
 class OutputNotWritable(ApplianceError):
     """An export or bundle could not be written where the officer asked."""
+
+
+class ZoneExists(ApplianceError):
+    """An exclusion zone name already used in the case."""
+
+
+class ReportError(ApplianceError):
+    """The printed report could not be built or written."""
+
+
+class PrintError(ApplianceError):
+    """The report could not be handed to the print system (no CUPS, unknown printer)."""
+
+
+class TilePackInvalid(ApplianceError):
+    """A file offered as a map tile pack is not a usable raster MBTiles file."""
+
+
+class TilePackExists(ApplianceError):
+    """A tile pack of that name is already installed."""
+
+
+class MapDataUnreadable(ApplianceError):
+    """OpenStreetMap data given to the tile builder cannot be read or holds nothing to draw."""

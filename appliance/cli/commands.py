@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,7 @@ from appliance.intake.verify import verify
 from appliance.store.case import CaseStore, actor
 from appliance.store.loader import Loader
 from appliance.textsafe import shown
+from appliance.timeutil import parse_iso
 
 QUARANTINE = "QUARANTINE"
 
@@ -373,15 +375,29 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_disclose(args: argparse.Namespace) -> int:
+    from appliance.report import ReportOptions, write_report
+
     zip_path = args.out.with_name(args.out.name + ".zip") if args.zip else None
     if zip_path and zip_path.exists() and not args.force:
         raise OutputExists(
             f"{shown(zip_path)} already exists.", "Name another folder, or add --force."
         )
-    with open_case(home_of(args.home), args.case) as store:
+    home = home_of(args.home)
+    with open_case(home, args.case) as store:
         options = _export_options(args, store)
         out = OutputFolder(args.out, force=args.force)
-        bundle = disclose(store, options, out)
+        report_options = ReportOptions(
+            a=options.a, b=options.b, params=options.parameters, match_within_s=options.tolerance_s
+        )
+
+        def report(path: Path, generated: datetime) -> str:
+            summary = write_report(store, home, report_options, path, generated=generated)
+            return (
+                f"the evidential report: {summary.pages} pages; {summary.occasions} "
+                f"occasion(s), {summary.contacts:,} contact(s), {summary.visits} zone visit(s)"
+            )
+
+        bundle = disclose(store, options, out, report=report)
         case_folder = store.info.folder
     if zip_path:
         write_zip(zip_path, out.path, out.path.name, bundle.files)
@@ -438,6 +454,59 @@ def cmd_tui(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tiles_import(args: argparse.Namespace) -> int:
+    # Map code is imported by the commands that draw or install maps, not by every command.
+    from appliance.maps.install import import_pack
+
+    info = import_pack(home_of(args.home), args.file, name=args.name, replace=args.replace)
+    if args.json:
+        render.emit_json(info.as_json())
+    else:
+        _say(f"installed tile pack {info.name} ({info.tile_count:,} tiles) in {info.path}")
+        render.tile_packs_text([info], sys.stdout)
+    return 0
+
+
+def cmd_tiles_list(args: argparse.Namespace) -> int:
+    from appliance.maps.install import list_packs
+
+    home = home_of(args.home)
+    packs, problems = list_packs(home)
+    for problem in problems:
+        _say(f"left out of maps: {shown(problem)}")
+    if args.json:
+        render.emit_json([p.as_json() for p in packs])
+    elif not packs:
+        _say(
+            f"no tile packs in {home.root}; maps are drawn on a coordinate grid. "
+            "Install one with `appliance tiles import FILE.mbtiles`."
+        )
+    else:
+        render.tile_packs_text(packs, sys.stdout)
+    return 0
+
+
+def cmd_tiles_build(args: argparse.Namespace) -> int:
+    from appliance.maps.build import build, parse_bbox, parse_zooms
+
+    zooms = parse_zooms(args.zoom)
+    bbox = parse_bbox(args.bbox) if args.bbox else None
+    built = build(args.osm, args.out, zooms=zooms, bbox=bbox, progress=_say)
+    if args.json:
+        render.emit_json(
+            {
+                **built.info.as_json(),
+                "path": str(built.info.path),
+                "source_sha256": built.source_sha256,
+                "features": built.features,
+            }
+        )
+    else:
+        render.tile_packs_text([built.info], sys.stdout)
+        print(f"  drawn from {shown(args.osm.name)} (SHA-256 {built.source_sha256})")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from appliance.demo.run import run_demo
 
@@ -448,3 +517,88 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from appliance.bench.run import run_benchmarks
 
     return run_benchmarks(args.names, quick=args.quick)
+
+
+def cmd_zone_add(args: argparse.Namespace) -> int:
+    from appliance.store.zones import add_zone
+
+    lat, lon = parse_zone(args.at)
+    with open_case(home_of(args.home), args.ref, read_only=False) as store:
+        zone = add_zone(store, args.name, lat, lon, args.radius, args.subject, args.note)
+    _say(
+        f"recorded zone {shown(zone.name)}: {zone.radius_m:g} m around {zone.lat},{zone.lon}, "
+        f"against {shown(zone.subject)}; every report now shows its visits"
+    )
+    return 0
+
+
+def cmd_zone_list(args: argparse.Namespace) -> int:
+    from appliance.store.zones import zones
+
+    with open_case(home_of(args.home), args.ref) as store:
+        found = zones(store)
+    if args.json:
+        render.emit_json([z.as_json() for z in found])
+        return 0
+    if not found:
+        _say(f"no zones in case {args.ref}; record one with `appliance zone add`")
+    for z in found:
+        print(
+            f"{shown(z.name):<24} {z.radius_m:>7g} m around {z.lat:.5f},{z.lon:.5f}  "
+            f"against {shown(z.subject)}  {shown(z.note)}"
+        )
+    return 0
+
+
+def _generated(text: str | None) -> datetime:
+    """The stated generation time: --generated, else SOURCE_DATE_EPOCH, else now (UTC)."""
+    if text:
+        try:
+            moment = parse_iso(text)
+        except ValueError:
+            raise UsageError(
+                f"cannot read the generation time {text!r}.",
+                "Use ISO 8601, e.g. 2024-05-01T09:00Z.",
+            ) from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except ValueError:
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds.", "Unset or fix it."
+            ) from None
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from appliance.report import ReportOptions, ZoneSpec, print_pdf, write_report
+
+    home = home_of(args.home)
+    out: Path = args.out or Path(f"{args.case}-report.pdf")
+    with open_case(home, args.case) as store:
+        tz = store.info.timezone
+        zones = None
+        if args.zone:
+            lat, lon = parse_zone(args.zone)
+            zones = (ZoneSpec(lat, lon, args.radius, args.a),)
+        options = ReportOptions(
+            a=args.a,
+            b=args.b,
+            params=Parameters(args.within, args.window, args.gap, _period(args, tz)),
+            zones=zones,
+        )
+        summary = write_report(store, home, options, out, generated=_generated(args.generated))
+    _say(
+        f"wrote {out}: {summary.pages} pages, {summary.size:,} bytes, sha256 {summary.sha256}; "
+        f"{summary.occasions} occasions, {summary.contacts:,} contacts, {summary.visits} visits"
+    )
+    document: dict[str, object] = summary.as_json()
+    if args.printer is not None:
+        job = print_pdf(out, args.printer or None)
+        _say(f"printing: job {job.job} on {shown(job.printer)}")
+        document["print"] = job.as_json()
+    if args.json:
+        render.emit_json(document)
+    return 0

@@ -13,6 +13,7 @@ from appliance.analyses.colocate import Colocation
 from appliance.analyses.contacts import COUNTED_KINDS, Contacts
 from appliance.custody.ledger import Entry
 from appliance.intake.verify import VerifyReport
+from appliance.maps.tiles import PackInfo
 from appliance.store.reports import IntakeReport
 from appliance.textsafe import shown
 
@@ -30,6 +31,17 @@ def local(moment: datetime, tz: ZoneInfo, fmt: str = "%a %d %b %Y %H:%M:%S") -> 
 
 def metres(value: float) -> str:
     return f"{value:,.0f} m" if value < 10_000 else f"{value / 1000:,.1f} km"
+
+
+def tile_packs_text(packs: list[PackInfo], out: TextIO) -> None:
+    """Map tile packs: what each covers."""
+    for p in packs:
+        west, south, east, north = p.bounds
+        out.write(
+            f"{shown(p.name)}  {p.format}  zoom {p.min_zoom}-{p.max_zoom}  {p.tile_count:,} tiles\n"
+            f"    covers {west:.5f},{south:.5f} to {east:.5f},{north:.5f} (W,S to E,N)\n"
+            f"    attribution: {shown(p.attribution) or '(none given)'}\n"
+        )
 
 
 def intake_text(report: IntakeReport, out: TextIO) -> None:

@@ -4,7 +4,7 @@ Layout (every name fixed here, none taken from evidence):
 
     README.txt          how to check everything, in plain words
     SHA256SUMS          the SHA-256 of every other file (``sha256sum -c SHA256SUMS``)
-    report.pdf          the evidential report (when the report module is installed)
+    report.pdf          the evidential report (``appliance report``), same parameters
     exhibits.csv        every exhibit: reference, original path, size, SHA-256, when, who
     exports/            the CSV, KML and GeoJSON exports and their README (``appliance export``)
     custody/custody.jsonl, custody/verify_ledger.py
@@ -43,8 +43,10 @@ LEDGER = "custody/custody.jsonl"
 VERIFIER = "custody/verify_ledger.py"
 REPORT = "report.pdf"
 
-# Writes the report PDF at the path given; returns a line describing it for README.txt.
-ReportWriter = Callable[[Path], str]
+# Writes the report PDF at the path given, dated as given; returns a line describing it for
+# README.txt. Passed in by the caller: export and report are sibling layers, neither imports
+# the other.
+ReportWriter = Callable[[Path, datetime], str]
 
 
 @dataclass
@@ -73,7 +75,7 @@ def disclose(
     report_line = None
     if report is not None:
         with folder.file(REPORT) as temporary:
-            report_line = report(temporary)
+            report_line = report(temporary, generated)
     exports = export_case(
         store, options, folder, prefix="exports/", generated=generated, custody_head=head
     )
@@ -136,9 +138,7 @@ def readme_text(
 ) -> str:
     tz = zone(timezone)
     report_text = (
-        f"report.pdf          {report_line}"
-        if report_line
-        else "(no report.pdf: the report module is not installed on this appliance)"
+        f"report.pdf          {report_line}" if report_line else "(no report.pdf was asked for)"
     )
     return f"""\
 Disclosure bundle for case {shown(ref)}

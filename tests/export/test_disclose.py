@@ -74,6 +74,7 @@ def test_sha256sums_covers_every_other_file(bundle: Path) -> None:
 def test_the_bundle_holds_what_the_defence_needs(bundle: Path) -> None:
     expected = {
         "README.txt",
+        "report.pdf",
         "exhibits.csv",
         "custody/custody.jsonl",
         "custody/verify_ledger.py",
@@ -164,3 +165,18 @@ def test_the_disclosure_is_recorded_in_the_custody_ledger(case: Case, bundle: Pa
 def test_disclose_refuses_a_non_empty_folder(case: Case, tmp_path: Path) -> None:
     (tmp_path / "old.pdf").write_text("an older bundle")
     assert case.run("disclose", "--case", REF, "--out", str(tmp_path)).returncode == 1
+
+
+def test_the_report_is_a_pdf(bundle: Path) -> None:
+    assert (bundle / "report.pdf").read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler) absent")
+def test_the_report_names_the_custody_head_the_bundle_holds(bundle: Path) -> None:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(bundle / "report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert head_in_readme(bundle) in "".join(text.split())

@@ -1,0 +1,35 @@
+"""A map on the page: the picture at a fixed width, its attribution and legend beneath it.
+
+Regulators warn that a technician's map is read in court as exact, so a map never appears
+without its legend (what each mark and circle means) and the source of its background.
+"""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, Image, KeepTogether
+
+from appliance.report.content import MapPicture
+from appliance.report.styles import SMALL, TINY, WIDTH, p
+
+MAP_HEIGHT_MAX = 118 * mm
+
+
+def map_block(picture: MapPicture | None) -> list[Flowable]:
+    if picture is None:
+        return [p("No map: no position could be drawn for this page.", SMALL)]
+    width = WIDTH
+    height = width * picture.height_px / picture.width_px
+    if height > MAP_HEIGHT_MAX:
+        width, height = width * MAP_HEIGHT_MAX / height, MAP_HEIGHT_MAX
+    image = Image(ImageReader(io.BytesIO(picture.png)), width=width, height=height)
+    background = (
+        f"Background map: {picture.attribution}."
+        if picture.basemap
+        else "No map tiles cover this area: positions are drawn on a latitude/longitude grid."
+    )
+    lines = [p(line, TINY) for line in picture.legend]
+    return [KeepTogether([image, p(background, TINY), *lines])]
