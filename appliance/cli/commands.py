@@ -351,7 +351,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     with open_case(home_of(args.home), args.case) as store:
         options = _export_options(args, store)
         out = OutputFolder(args.out, force=args.force)
-        summary = export_case(store, options, out, custody_head=_case_head(store))
+        try:
+            summary = export_case(store, options, out, custody_head=_case_head(store))
+        except BaseException:
+            out.discard()
+            raise
         case_folder = store.info.folder
     head = _record(
         case_folder,
@@ -397,7 +401,11 @@ def cmd_disclose(args: argparse.Namespace) -> int:
                 f"occasion(s), {summary.contacts:,} contact(s), {summary.visits} zone visit(s)"
             )
 
-        bundle = disclose(store, options, out, report=report)
+        try:
+            bundle = disclose(store, options, out, report=report)
+        except BaseException:
+            out.discard()
+            raise
         case_folder = store.info.folder
     if zip_path:
         write_zip(zip_path, out.path, out.path.name, bundle.files)

@@ -8,6 +8,7 @@ sees either the whole file or none. File names come from the export's code, neve
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -32,6 +33,7 @@ class OutputFolder:
         self.path = path
         self.written: list[str] = []
         self.left_over: list[str] = []
+        self.created = not path.exists()
         try:
             if path.exists() and not path.is_dir():
                 raise OutputExists(
@@ -77,6 +79,17 @@ class OutputFolder:
     def write_bytes(self, name: str, data: bytes) -> None:
         with self.file(name) as temporary:
             temporary.write_bytes(data)
+
+    def discard(self) -> None:
+        """Remove what this export wrote (after a failure part-way): a partial set of files
+        must not pass for a whole export. Anything else in the folder is left alone."""
+        for name in reversed(self.written):
+            (self.path / name).unlink(missing_ok=True)
+        folders = {self.path / name.split("/")[0] for name in self.written if "/" in name}
+        for folder in sorted(folders) + ([self.path] if self.created else []):
+            with contextlib.suppress(OSError):  # not empty: something else is in it
+                folder.rmdir()
+        self.written = []
 
     def stale(self) -> list[str]:
         """Items that were in the folder before and were not replaced by this export."""

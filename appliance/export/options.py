@@ -21,7 +21,7 @@ class ExportOptions:
 
     @property
     def tracks_of(self) -> tuple[str, ...]:
-        return self.track_subjects or (self.a, self.b)
+        return tuple(dict.fromkeys(self.track_subjects or (self.a, self.b)))
 
 
 def default_pair(store: CaseStore, a: str | None, b: str | None) -> tuple[str, str]:

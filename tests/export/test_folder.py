@@ -56,3 +56,19 @@ def test_an_unwritable_place_is_a_stated_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(OutputNotWritable):
         OutputFolder(tmp_path / "file" / "below")
+
+
+def test_discard_removes_only_what_the_export_wrote(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    folder = OutputFolder(tmp_path, force=True)
+    folder.write_bytes("events.csv", b"1")
+    folder.write_bytes("exports/events.csv", b"2")
+    folder.discard()
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_discard_removes_a_folder_the_export_created(tmp_path: Path) -> None:
+    folder = OutputFolder(tmp_path / "new")
+    folder.write_bytes("events.csv", b"1")
+    folder.discard()
+    assert not (tmp_path / "new").exists()
