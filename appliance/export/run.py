@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from appliance import __version__
-from appliance.analyses import dedupe
 from appliance.analyses.colocate import colocate
 from appliance.analyses.communications import communications
 from appliance.analyses.register import register
@@ -140,7 +139,7 @@ def export_case(
 
     summary.files = [prefix + name for name in FILES]
     with folder.text(prefix + "export.json") as out:
-        json.dump(summary.as_json(), out, indent=2, ensure_ascii=False)
+        json.dump(summary.as_json(), out, indent=2, ensure_ascii=True)
         out.write("\n")
     with folder.text(prefix + "README.txt") as out:
         out.write(readme_text(summary, store.info.timezone))
@@ -151,40 +150,43 @@ def readme_text(summary: ExportSummary, timezone: str) -> str:
     tz = zone(timezone)
     p = summary.parameters
     period = f"from {p['from'] or 'the first record'} to {p['to'] or 'the last record'}"
+    tracks = ", ".join(f"{shown(k)}: {v:,}" for k, v in summary.track_points.items())
     head = f"""\
-Exports of case {summary.case}
-{"=" * (len(summary.case) + 16)}
+Exports of case {shown(summary.case)}
+{"=" * (len(shown(summary.case)) + 16)}
 
-Generated {utc_text(summary.generated)} ({local_text(summary.generated, tz)} in {timezone}) by
-appliance {__version__}. Custody ledger head at the time: {summary.custody_head or "(not given)"}.
+Generated {utc_text(summary.generated)} ({local_text(summary.generated, tz)} in {timezone})
+by appliance {__version__}.
+Custody ledger head at the time: {summary.custody_head or "(not given)"}
 A is '{shown(summary.a)}' and B is '{shown(summary.b)}'; period {period}.
-Every row names the exhibit (and its SHA-256) and the row in it that the figure comes from.
+Every row names the exhibit (and its SHA-256) and the row in it that each figure comes from.
 
 Co-location: an event is a position of A and a position of B at most {p["within_m"]} m apart
 (geodesic distance on the WGS84 ellipsoid) and at most {p["window_s"]} s apart in time, both
 bounds inclusive; its time is the earlier of the two. Events in time order form occasions; a
 new occasion starts when an event comes more than {p["gap_s"]} s after the one before.
-{summary.events} event(s) in {summary.occasions} occasion(s).
+{summary.events:,} event(s) in {summary.occasions:,} occasion(s).
 
-Contacts: {summary.communications} communication(s) between A and B from
-{summary.communication_records} record(s); {summary.merged_duplicates} record(s) are merged
-duplicates, marked 'merged duplicate' in communications.csv and not counted again.
-{dedupe.__doc__.strip() if dedupe.__doc__ else ""}
+Contacts: {summary.communications:,} communication(s) between A and B, from
+{summary.communication_records:,} record(s). Two records are the same communication when they
+come from different sources, have the same kind, caller and callee, and start no more than
+{summary.tolerance_s:g} s apart; records from one source are never merged. Each communication
+is listed under its first record ('counted'); its other records are listed too, marked
+'merged duplicate' and not counted again ({summary.merged_duplicates:,} here).
 
-Times: *_utc columns are UTC (ending Z); *_local columns are the same moment on the clocks of
-{timezone}, with the offset in force (+01:00 in British Summer Time). Fractions of a second are
-kept where the evidence has them. A time_flag of 'nonexistent' or 'ambiguous' marks a local time
-from the evidence that fell in the hour skipped or repeated at a clock change (see the main
-documentation); it was placed at the first reading.
+Times: *_utc columns are UTC (ending Z); *_local columns are the same moment on the clocks
+of {timezone}, with the offset in force (+01:00 in British Summer Time). Fractions of a
+second are kept where the evidence has them. A time_flag of 'nonexistent' or 'ambiguous'
+marks a local time in the evidence that fell in the hour skipped or repeated at a clock
+change; it was placed at its first reading, and its local day is the same either way.
 
 Files:
   events.csv          every co-location event
   occasions.csv       every occasion
   communications.csv  every record of a communication between A and B
-  occasions.kml / occasions.geojson   the events on a map
-  tracks.kml / tracks.geojson         each subject's positions in time order ({
-        ", ".join(f"{k}: {v}" for k, v in summary.track_points.items())
-    })
+  occasions.kml, occasions.geojson   the events on a map
+  tracks.kml, tracks.geojson         each subject's positions in time order
+                                     ({tracks})
   export.json         these parameters and counts, for programs
 
 """

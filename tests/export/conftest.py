@@ -24,7 +24,7 @@ from appliance.store.loader import Loader
 PASSPHRASE = "export tests passphrase"
 REF = "OP-EXPORT"
 SUSPECT = "suspect"
-VICTIM = '=HYPERLINK("x")\x1b[31m'
+VICTIM = '=HYPERLINK("x")\x1b[31m\u202e'
 OTHER = "other-person"
 A_NUMBER = "07700 900123"
 B_NUMBER = "+447700900456"

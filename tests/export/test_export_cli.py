@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -229,3 +230,28 @@ def test_the_export_is_recorded_in_the_custody_ledger(case: Case, tmp_path: Path
 def test_an_unknown_track_subject_is_refused_before_writing(case: Case, tmp_path: Path) -> None:
     done = case.run("export", "--case", REF, "--out", str(tmp_path / "o"), "--subject", "nobody")
     assert (done.returncode, (tmp_path / "o").exists()) == (1, False)
+
+
+def test_parameters_and_period_are_those_colocate_uses(case: Case, tmp_path: Path) -> None:
+    chosen = [
+        "--within",
+        "35m",
+        "--window",
+        "2min",
+        "--from",
+        "2024-03-30T11:00",
+        "--to",
+        "2024-03-30T17:00",
+    ]
+    case.ok("export", "--case", REF, "--out", str(tmp_path / "o"), *chosen)
+    done = case.ok("colocate", "--case", REF, "--a", SUSPECT, "--b", VICTIM, "--json", *chosen)
+    expected = [(e["a_row"], e["b_row"]) for e in json.loads(done.stdout)["events"]]
+    written = [(int(r["a_row"]), int(r["b_row"])) for r in read_csv(tmp_path / "o" / "events.csv")]
+    assert written == expected
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_no_file_holds_a_raw_control_or_direction_character(out: Path, name: str) -> None:
+    text = (out / name).read_text(encoding="utf-8")
+    raw = [c for c in set(text) if unicodedata.category(c) in ("Cc", "Cf") and c not in "\r\n"]
+    assert raw == []
