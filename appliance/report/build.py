@@ -74,7 +74,7 @@ def _content(
     if generated.tzinfo is None:
         raise ReportError("the generation time has no time zone.", "Pass an aware datetime.")
     content = gather(store, options, generated.astimezone(UTC).replace(microsecond=0))
-    return draw_maps(content, home)
+    return draw_maps(store, content, home)
 
 
 def build_report(

@@ -12,14 +12,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Table, TableStyle
 
+from appliance.maps import scene
 from appliance.report.fonts import BOLD, MONO, SANS, para, printable
 
 PAGE = A4
 MARGIN = 16 * mm
 WIDTH = PAGE[0] - 2 * MARGIN
-# A and B keep one colour each across tables, charts and the legend (the maps use their own).
-COLOUR_A = colors.HexColor("#b2182b")
-COLOUR_B = colors.HexColor("#2166ac")
+# A and B keep the maps' colours in the chart, so a reader learns one key for the whole report.
+COLOUR_A = colors.Color(*(c / 255 for c in scene.COLOUR_A))
+COLOUR_B = colors.Color(*(c / 255 for c in scene.COLOUR_B))
 RULE = colors.HexColor("#555555")
 SHADE = colors.HexColor("#eeeeee")
 

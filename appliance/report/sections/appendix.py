@@ -72,7 +72,8 @@ def _events(content: ReportContent) -> list[Flowable]:
         PageBreak(),
         Paragraph("Appendix A: every co-location event", H1),
         p(
-            f"{fmt.count(len(events))} events, in time order, numbered as on the storyboard pages. "
+            f"{fmt.count(len(events))} events, in time order (the storyboard tables give each "
+            "event's number here and its number on the map). "
             f"A is {content.a.name}, B is {content.b.name}; times in {content.timezone}; "
             "distances between the reported positions in metres; ±m is each position's stated "
             "radius (- where none was given); rows as exhibit:row (the files are named on the "

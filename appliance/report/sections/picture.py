@@ -6,13 +6,11 @@ without its legend (what each mark and circle means) and the source of its backg
 
 from __future__ import annotations
 
-import io
-
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Flowable, Image, KeepTogether
+from reportlab.platypus import Flowable, KeepTogether
 
 from appliance.report.content import MapPicture
+from appliance.report.pngimage import PNGFlowable
 from appliance.report.styles import SMALL, TINY, WIDTH, p
 
 MAP_HEIGHT_MAX = 118 * mm
@@ -25,11 +23,8 @@ def map_block(picture: MapPicture | None) -> list[Flowable]:
     height = width * picture.height_px / picture.width_px
     if height > MAP_HEIGHT_MAX:
         width, height = width * MAP_HEIGHT_MAX / height, MAP_HEIGHT_MAX
-    image = Image(ImageReader(io.BytesIO(picture.png)), width=width, height=height)
-    background = (
-        f"Background map: {picture.attribution}."
-        if picture.basemap
-        else "No map tiles cover this area: positions are drawn on a latitude/longitude grid."
-    )
+    image = PNGFlowable(picture.png, width, height)
+    # The maps' own words say what each mark means and where the background comes from
+    # (tile pack and attribution, or the grid where no tiles cover the area).
     lines = [p(line, TINY) for line in picture.legend]
-    return [KeepTogether([image, p(background, TINY), *lines])]
+    return [KeepTogether([image, *lines])]

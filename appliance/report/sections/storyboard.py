@@ -27,9 +27,13 @@ def _radius(radius: float | None, method: str) -> str:
     return f"±{fmt.exact(radius)} m {method}" if radius is not None else f"no radius, {method}"
 
 
-def event_rows(numbered: Sequence[tuple[int, Event]], tz: ZoneInfo) -> list[tuple[str, ...]]:
+def event_rows(
+    numbered: Sequence[tuple[int, Event]], tz: ZoneInfo, first: int
+) -> list[tuple[str, ...]]:
+    """Rows numbered as on the map (from 1 in the occasion) and as in Appendix A."""
     return [
         (
+            str(n - first + 1),
             str(n),
             fmt.when(e.a_time, tz),
             fmt.clock(e.b_time, tz),
@@ -45,7 +49,8 @@ def event_rows(numbered: Sequence[tuple[int, Event]], tz: ZoneInfo) -> list[tupl
 
 
 EVENT_HEADER = [
-    "#",
+    "Map",
+    "App. A",
     "A time",
     "B time",
     "Dist. (m)",
@@ -55,7 +60,7 @@ EVENT_HEADER = [
     "A row",
     "B row",
 ]
-EVENT_WIDTHS = [10 * mm, 36 * mm, 20 * mm, 15 * mm, 24 * mm, 24 * mm, 15 * mm, 17 * mm, 17 * mm]
+EVENT_WIDTHS = [w * mm for w in (8, 10, 35, 19, 13, 22, 22, 15, 17, 17)]
 
 
 def chosen(numbered: list[tuple[int, Event]]) -> list[tuple[int, Event]]:
@@ -96,7 +101,9 @@ def occasion_page(
             f"{occasion.grade}. From exhibits {', '.join(exhibits)}."
         ),
         *map_block(picture),
-        table(EVENT_HEADER, event_rows(shown, tz), EVENT_WIDTHS, font_size=7, right=(0, 3)),
+        table(
+            EVENT_HEADER, event_rows(shown, tz, first), EVENT_WIDTHS, font_size=7, right=(0, 1, 4)
+        ),
     ]
     if len(shown) < len(numbered):
         story.append(

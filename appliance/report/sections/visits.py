@@ -39,6 +39,11 @@ def sighting_rows(numbered: list[tuple[int, Sighting]], tz: ZoneInfo) -> list[tu
 SIGHTING_WIDTHS = [10 * mm, 36 * mm, 22 * mm, 40 * mm, 18 * mm, 14 * mm, 16 * mm, 22 * mm]
 
 
+def _rows(numbered: list[tuple[int, Sighting]], tz: ZoneInfo) -> list[tuple[int, tuple[str, ...]]]:
+    """Each row with its Appendix B number, for numbering it as on the map as well."""
+    return [(n, row) for (n, _s), row in zip(numbered, sighting_rows(numbered, tz), strict=True)]
+
+
 def _visit_page(
     content: ReportContent, zone: ZoneResult, visit: Visit, picture: MapPicture | None, first: int
 ) -> list[Flowable]:
@@ -72,7 +77,11 @@ def _visit_page(
         ),
         *map_block(picture),
         table(
-            SIGHTING_HEADER, sighting_rows(shown, tz), SIGHTING_WIDTHS, font_size=7, right=(0, 2)
+            ["Map", "App. B", *SIGHTING_HEADER[1:]],
+            [(str(row_n - first + 1), *row) for row_n, row in _rows(shown, tz)],
+            [w * mm for w in (8, 11, 34, 20, 38, 16, 13, 16, 22)],
+            font_size=7,
+            right=(0, 1, 3),
         ),
     ]
     if len(shown) < len(numbered):
