@@ -10,6 +10,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from appliance.analyses.accounting import sources
@@ -24,12 +25,6 @@ from appliance.crypto import sealing_public_key
 from appliance.custody import verify_ledger
 from appliance.custody.ledger import LEDGER_NAME
 from appliance.errors import ApplianceError, CaseNotFound, OutputExists, UsageError
-from appliance.export.bundle import disclose
-from appliance.export.checksums import file_sha256
-from appliance.export.folder import OutputFolder
-from appliance.export.options import ExportOptions, default_pair
-from appliance.export.run import export_case
-from appliance.export.ziparchive import write_zip
 from appliance.intake.disk import WalkLimits
 from appliance.intake.session import acquire, case_lock, open_ledger
 from appliance.intake.verify import verify
@@ -37,6 +32,10 @@ from appliance.store.case import CaseStore, actor
 from appliance.store.loader import Loader
 from appliance.textsafe import shown
 from appliance.timeutil import parse_iso
+
+if TYPE_CHECKING:  # the export commands import their package when run, not at start-up
+    from appliance.export.folder import OutputFolder
+    from appliance.export.options import ExportOptions
 
 QUARANTINE = "QUARANTINE"
 
@@ -327,6 +326,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 def _export_options(args: argparse.Namespace, store: CaseStore) -> ExportOptions:
     """Checked before anything is written: both subjects exist and differ, tracks name people."""
+    from appliance.export.options import ExportOptions, default_pair
+
     a, b = default_pair(store, args.a, args.b)
     two_subjects(store, a, b)
     for name in args.subjects:
@@ -348,6 +349,10 @@ def _stale(out: OutputFolder) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from appliance.export.checksums import file_sha256
+    from appliance.export.folder import OutputFolder
+    from appliance.export.run import export_case
+
     with open_case(home_of(args.home), args.case) as store:
         options = _export_options(args, store)
         out = OutputFolder(args.out, force=args.force)
@@ -379,6 +384,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_disclose(args: argparse.Namespace) -> int:
+    from appliance.export.bundle import disclose
+    from appliance.export.checksums import file_sha256
+    from appliance.export.folder import OutputFolder
+    from appliance.export.ziparchive import write_zip
     from appliance.report import ReportOptions, write_report
 
     zip_path = args.out.with_name(args.out.name + ".zip") if args.zip else None

@@ -68,6 +68,10 @@ def disclose(
     report: ReportWriter | None = None,
     generated: datetime | None = None,
 ) -> Disclosure:
+    """Write the bundle into ``folder``; ``SHA256SUMS`` last, from the files as they lie on disk.
+
+    The ledger is exported first, so the head the bundle names is the one the report prints.
+    """
     generated = generated or datetime.now(UTC).replace(microsecond=0)
     tz = zone(store.info.timezone)
 
