@@ -16,7 +16,7 @@ from appliance.report.sections.picture import map_block
 from appliance.report.sections.summary import zone_heading
 from appliance.report.styles import H1, H2, SMALL, p, table
 
-MAX_ROWS = 14
+MAX_ROWS = 9
 SIGHTING_HEADER = ["#", "Time", "From centre (m)", "Position", "Radius", "Kind", "Grade", "Row"]
 
 
@@ -75,7 +75,7 @@ def _visit_page(
             f"{fmt.metres(c.distance_m)} m from the centre at {fmt.when(c.time, tz)} "
             f"({c.method}, {c.source.exhibit}:{c.row}). Best grade: {visit.grade}."
         ),
-        *map_block(picture),
+        *map_block(picture, max_height=104 * mm),
         table(
             ["Map", "App. B", *SIGHTING_HEADER[1:]],
             [(str(row_n - first + 1), *row) for row_n, row in _rows(shown, tz)],
