@@ -9,6 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
 from appliance.analyses.breach import Sighting, Visit
+from appliance.analyses.grading import GRADES
 from appliance.report import fmt
 from appliance.report.content import MapPicture, ReportContent, ZoneResult
 from appliance.report.fonts import para
@@ -50,7 +51,9 @@ def _visit_page(
     tz = ZoneInfo(content.timezone)
     numbered = list(enumerate(visit.sightings, first))
     if len(numbered) > MAX_ROWS:
-        closest = sorted(numbered, key=lambda i: (i[1].distance_m, i[0]))[:MAX_ROWS]
+        closest = sorted(numbered, key=lambda i: (GRADES.index(i[1].grade), i[1].distance_m, i[0]))[
+            :MAX_ROWS
+        ]
         shown = sorted(closest, key=lambda i: i[0])
     else:
         shown = numbered
@@ -87,7 +90,8 @@ def _visit_page(
     if len(shown) < len(numbered):
         story.append(
             p(
-                f"The {len(shown)} closest of {fmt.count(len(numbered))} positions are shown; all "
+                f"The {len(shown)} best-graded of {fmt.count(len(numbered))} positions (closest "
+                "first among equal grades) are shown; all "
                 "are listed in Appendix B.",
                 SMALL,
             )
