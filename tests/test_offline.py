@@ -4,11 +4,8 @@ could not fetch an extension even if asked."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from appliance.analyses.colocate import Parameters, colocate
 from appliance.analyses.contacts import contacts
@@ -21,25 +18,6 @@ CDR = (
     "2024-03-30 23:30:00,voice,out,07700 900123,07700 900456,12,234-30-100-1,,\n"
 )
 LOCATIONS = "time,lat,lon,accuracy_m\n2024-03-30T22:29:00Z,51.5420,-0.1030,5\n"
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    attempts: list[Any] = []
-
-    def refuse(self: socket.socket, address: Any) -> None:
-        attempts.append(address)
-        raise OSError("network use attempted in an offline appliance")
-
-    def refuse_lookup(*args: Any, **kwargs: Any) -> Any:
-        attempts.append(args)
-        raise OSError("name lookup attempted in an offline appliance")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse_lookup)
-    monkeypatch.setattr(socket, "create_connection", refuse_lookup)
-    return attempts
 
 
 def test_whole_flow_makes_no_connection(tmp_path: Path, no_network: list[Any]) -> None:

@@ -36,6 +36,7 @@ from appliance.timeutil import parse_iso
 if TYPE_CHECKING:  # the export commands import their package when run, not at start-up
     from appliance.export.folder import OutputFolder
     from appliance.export.options import ExportOptions
+    from appliance.maps.render import MapImage
 
 QUARANTINE = "QUARANTINE"
 
@@ -468,6 +469,72 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from appliance.tui.app import run
 
     run(home_of(args.home), args.case)
+    return 0
+
+
+def cmd_map_occasion(args: argparse.Namespace) -> int:
+    from appliance.analyses.cell_sectors import cell_sectors
+    from appliance.maps import render as maps
+    from appliance.maps.tiles import opened
+
+    home = home_of(args.home)
+    with open_case(home, args.case) as store:
+        tz = store.info.timezone
+        params = Parameters(args.within, args.window, args.gap, _period(args, tz))
+        result = colocate(store, args.a, args.b, params)
+        mine = [e for e in result.events if e.occasion == args.occasion]
+        keys = [(e.a_source, e.a_row) for e in mine if e.a_method == "cell"]
+        keys += [(e.b_source, e.b_row) for e in mine if e.b_method == "cell"]
+        cells = cell_sectors(store, keys)
+    with opened(home) as tiles:
+        image = maps.occasion_map(
+            result,
+            args.occasion,
+            timezone=tz,
+            tiles=tiles,
+            width_px=args.width,
+            height_px=args.height,
+            cells=cells,
+        )
+    return _map_out(args, image)
+
+
+def cmd_map_visit(args: argparse.Namespace) -> int:
+    from appliance.maps import render as maps
+    from appliance.maps.tiles import opened
+
+    lat, lon = parse_zone(args.zone)
+    zone = Zone(lat, lon, args.radius)
+    home = home_of(args.home)
+    with open_case(home, args.case) as store:
+        tz = store.info.timezone
+        result = breaches(store, args.subject, zone, _period(args, tz), args.gap)
+    with opened(home) as tiles:
+        image = maps.visit_map(
+            result, args.visit, timezone=tz, tiles=tiles, width_px=args.width, height_px=args.height
+        )
+    return _map_out(args, image)
+
+
+def _map_out(args: argparse.Namespace, image: MapImage) -> int:
+    from appliance.maps.files import write_map
+
+    write_map(args.out, image.png)
+    if args.json:
+        render.emit_json(
+            {
+                "path": str(args.out),
+                "width_px": image.width_px,
+                "height_px": image.height_px,
+                "basemap": image.basemap,
+                "attribution": image.attribution,
+                "legend": image.legend,
+            }
+        )
+    else:
+        _say(f"wrote {args.out} ({len(image.png):,} bytes)")
+        for line in image.legend:
+            print(line)
     return 0
 
 

@@ -219,6 +219,31 @@ def build_parser() -> argparse.ArgumentParser:
     tui = commands.add_parser("tui", help="the terminal UI: browse a case with the keyboard")
     tui.add_argument("--case", help="open this case at once (asks for its passphrase)")
 
+    maps = commands.add_parser("map", help="draw a co-location occasion or a zone visit as a PNG")
+    map_cmds = maps.add_subparsers(dest="map_command", metavar="WHAT", required=True)
+    map_occasion = map_cmds.add_parser("occasion", help="one co-location occasion of A and B")
+    map_occasion.add_argument("--case", required=True)
+    map_occasion.add_argument("--a", required=True)
+    map_occasion.add_argument("--b", required=True)
+    map_occasion.add_argument("--occasion", required=True, type=int, metavar="N")
+    map_occasion.add_argument("--within", default="500m", type=parse_distance_m)
+    map_occasion.add_argument("--window", default="5min", type=parse_duration_s)
+    map_occasion.add_argument("--gap", default="30min", type=parse_duration_s)
+    map_visit = map_cmds.add_parser("visit", help="one visit of a subject inside an exclusion zone")
+    map_visit.add_argument("--case", required=True)
+    map_visit.add_argument("--subject", required=True)
+    map_visit.add_argument("--zone", required=True, metavar="LAT,LON")
+    map_visit.add_argument("--radius", required=True, type=parse_distance_m)
+    map_visit.add_argument("--visit", required=True, type=int, metavar="N")
+    map_visit.add_argument("--gap", default="30min", type=parse_duration_s)
+    for sub in (map_occasion, map_visit):
+        sub.add_argument("--from", dest="start")
+        sub.add_argument("--to", dest="end")
+        sub.add_argument("--out", required=True, type=Path, metavar="FILE.png")
+        sub.add_argument("--width", type=int, default=1200, help="pixels (default 1200)")
+        sub.add_argument("--height", type=int, default=800, help="pixels (default 800)")
+        sub.add_argument("--json", action="store_true")
+
     tiles = commands.add_parser("tiles", help="offline map tile packs: import, list, build")
     tiles_cmds = tiles.add_subparsers(dest="tiles_command", metavar="ACTION", required=True)
     tiles_import = tiles_cmds.add_parser(
@@ -288,7 +313,7 @@ def _handler(args: argparse.Namespace) -> Handler:
     from appliance.cli import commands
 
     key = args.command
-    for sub in ("case_command", "subject_command", "zone_command", "tiles_command"):
+    for sub in ("case_command", "subject_command", "zone_command", "tiles_command", "map_command"):
         if getattr(args, sub, None):
             key = f"{key}_{getattr(args, sub)}"
     handler: Any = getattr(commands, f"cmd_{key}")

@@ -43,6 +43,9 @@ PAD_PX = 16  # features this close to a tile still touch it (wide roads, casings
 MBTILES_APPLICATION_ID = 0x4D504258  # "MPBX", MBTiles 1.3
 DEFAULT_ZOOMS = (12, 16)
 MAX_BUILD_ZOOM = 19
+MAX_TILES = (
+    2_000_000  # Greater London at zoom 12-17 is about 100,000; this stops a typo's world map
+)
 Progress = Callable[[str], None]
 
 
@@ -92,6 +95,14 @@ def build(
     digest = _sha256(source)
     features = osm.read(source, progress)
     area = bbox or _extent(source, features)
+    count = sum(
+        len(c) * len(r) for c, r in (tile_range(area, z) for z in range(zooms[0], zooms[1] + 1))
+    )
+    if count > MAX_TILES:
+        raise UsageError(
+            f"that area at zoom {zooms[0]}-{zooms[1]} is {count:,} tiles, more than {MAX_TILES:,}.",
+            "Give a smaller --bbox or a lower top zoom (each zoom level is four times the tiles).",
+        )
     name = out.name.removesuffix(".mbtiles")
     metadata = {
         "name": name,
@@ -217,7 +228,7 @@ def render_tile(features: list[Feature], zoom: int, x: int, y: int) -> bytes:
         width = style.road_width(f.kind, zoom)
         pen.line(place(f.parts[0]), fill=style.ROAD_FILL[f.kind], width=_px(width), joint="curve")
     tile = image.resize((TILE, TILE), Image.Resampling.LANCZOS)
-    paletted = tile.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    paletted = tile.quantize(colors=128, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
     paletted.save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -242,12 +253,22 @@ def _area(
         for ring in rings:
             pen.polygon(ring, fill=fill, outline=edge)
         return
-    # Holes (a courtyard, an island): cut through a mask, since Pillow fills no holes.
-    mask = Image.new("L", image.size, 0)
+    # Holes (a courtyard, an island): cut through a mask, since Pillow fills no holes. The mask
+    # covers only the rings' box within the tile: a big park's is most of it, a yard's a corner.
+    xs = [p[0] for ring in rings for p in ring]
+    ys = [p[1] for ring in rings for p in ring]
+    left, top = max(0, math.floor(min(xs))), max(0, math.floor(min(ys)))
+    right, bottom = (
+        min(image.width, math.ceil(max(xs)) + 1),
+        min(image.height, math.ceil(max(ys)) + 1),
+    )
+    if right <= left or bottom <= top:
+        return
+    mask = Image.new("L", (right - left, bottom - top), 0)
     mask_pen = ImageDraw.Draw(mask)
     for ring, outer in zip(rings, f.outer, strict=False):
-        mask_pen.polygon(ring, fill=255 if outer else 0)
-    image.paste(fill, (0, 0, *image.size), mask)
+        mask_pen.polygon([(px - left, py - top) for px, py in ring], fill=255 if outer else 0)
+    image.paste(fill, (left, top, right, bottom), mask)
 
 
 def _write(

@@ -63,6 +63,7 @@ class Drawn:
     png: bytes
     basemap: bool
     packs: list[str]
+    view: geo.View  # where the map area's pixels are (it starts HEADER_PX below the top)
 
 
 @cache
@@ -98,11 +99,23 @@ def draw(scene: Scene, tiles: TileSet | None, width_px: int, height_px: int) -> 
     page = Image.new("RGB", (width_px, height_px), WHITE)
     page.paste(base, (0, HEADER_PX))
     pen = ImageDraw.Draw(page)
-    pen.text((10, 9), shown(scene.title), fill=INK, font=font(17))
+    _title(pen, shown(scene.title), width_px - 20)
     pen.line([(0, HEADER_PX - 1), (width_px, HEADER_PX - 1)], fill=GRID_LINE)
     attribution = tiles.attribution if (basemap and tiles is not None) else ""
     _footer(pen, scene.key, attribution, basemap, HEADER_PX + map_h, width_px)
-    return Drawn(_png(page), basemap, smap.packs_used if basemap else [])
+    return Drawn(_png(page), basemap, smap.packs_used if basemap else [], view)
+
+
+def _title(pen: ImageDraw.ImageDraw, title: str, room: float) -> None:
+    """One line: smaller type for a long title, then cut with an ellipsis (the legend's first
+    line always has the whole title)."""
+    for size in (17, 16, 15, 14, 13):
+        if pen.textlength(title, font=font(size)) <= room:
+            pen.text((10, 9 + (17 - size) // 2), title, fill=INK, font=font(size))
+            return
+    while title and pen.textlength(title + "...", font=font(13)) > room:
+        title = title[:-1]
+    pen.text((10, 11), title.rstrip(" ,") + "...", fill=INK, font=font(13))
 
 
 def _add_extent(smap: OfflineStaticMap, scene: Scene) -> None:
@@ -139,7 +152,7 @@ def _shapes(base: Image.Image, scene: Scene, view: geo.View) -> Image.Image:
     if scene.zone:
         ring = _scaled(view, geo.circle(scene.zone.lat, scene.zone.lon, scene.zone.radius_m))
         fill_pen.polygon(ring, fill=(*COLOUR_ZONE, 38))
-        line_pen.line(ring, fill=(*COLOUR_ZONE, 230), width=3 * SS, joint="curve")
+        line_pen.line(ring, fill=(*COLOUR_ZONE, 255), width=3 * SS, joint="curve")
         cx, cy = (SS * v for v in view.to_px(scene.zone.lon, scene.zone.lat))
         arm = 9 * SS
         line_pen.line([(cx - arm, cy), (cx + arm, cy)], fill=(*COLOUR_ZONE, 255), width=2 * SS)
@@ -167,7 +180,7 @@ def _shapes(base: Image.Image, scene: Scene, view: geo.View) -> Image.Image:
         line_pen.ellipse((x - r, y - r, x + r, y + r), fill=(*spot.colour, 255))
     out = base.convert("RGBA")
     for layer in (fills, lines):
-        out.alpha_composite(layer.resize(base.size, Image.Resampling.LANCZOS))
+        out.alpha_composite(layer.reduce(SS))  # a box average: exact coverage, and fast
     return out.convert("RGB")
 
 

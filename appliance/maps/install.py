@@ -40,7 +40,10 @@ def import_pack(
         ) from None
     if not stat.S_ISREG(mode):
         raise TilePackInvalid(f"{source} is not a regular file.", "Give an .mbtiles file.")
-    check_magic(source, source.name)  # refuse the obviously wrong before copying anything
+    try:  # refuse the obviously wrong before copying anything
+        check_magic(source, source.name)
+    except TilePackInvalid as exc:
+        raise TilePackInvalid(exc.message, f"Nothing was installed. {exc.hint}") from None
     folder = tiles_folder(home)
     final = folder / f"{pack_name}.mbtiles"
     if final.exists() and not replace:
@@ -61,6 +64,9 @@ def import_pack(
         temp.chmod(0o644)
         os.replace(temp, final)
         _fsync_folder(folder)
+    except TilePackInvalid as exc:
+        temp.unlink(missing_ok=True)
+        raise TilePackInvalid(exc.message, f"Nothing was installed. {exc.hint}") from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

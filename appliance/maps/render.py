@@ -12,7 +12,7 @@ where the people were.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from appliance.analyses.cell_sectors import CellSector, Key
 from appliance.analyses.colocate import Colocation, Event
 from appliance.errors import UsageError
 from appliance.maps import canvas
+from appliance.maps.geo import View
 from appliance.maps.scene import (
     COLOUR_A,
     COLOUR_B,
@@ -56,6 +57,15 @@ class MapImage:
     basemap: bool  # False when drawn on the coordinate grid fallback
     attribution: str  # tile attribution text ("" on the grid)
     legend: list[str]  # plain-words lines explaining markers, circles, times
+    view: View | None = field(default=None, compare=False, repr=False)
+
+    def pixel(self, lat: float, lon: float) -> tuple[float, float]:
+        """Where a position falls on the image, in pixel-corner units: it lies in pixel
+        (floor(x), floor(y)). For telling what a click or a pixel shows."""
+        if self.view is None:
+            raise ValueError("this map image carries no projection")
+        x, y = self.view.to_px(lon, lat)
+        return x, y + canvas.HEADER_PX
 
 
 def occasion_map(
@@ -85,8 +95,8 @@ def occasion_map(
     a, b = shown(colocation.a), shown(colocation.b)
     spots = _event_spots(events, cells or {})
     title = (
-        f"Occasion {occasion}: {a} and {b}, {_day(summary.start, tz)} "
-        f"{_clock(summary.start, tz)} to {_clock(summary.end, tz)} ({timezone}), "
+        f"Occasion {occasion}: {a} and {b}, {_stamp(summary.start, tz)} to "
+        f"{_until(summary.start, summary.end, tz)} ({timezone}), "
         f"{summary.events} event{'s' * (summary.events != 1)}, closest "
         f"{summary.min_distance_m:,.0f} m, grade {summary.grade}"
     )
@@ -143,8 +153,8 @@ def visit_map(
     ]
     title = (
         f"Visit {visit}: {who} inside {zone.radius_m:,.0f} m of {zone.lat:.5f},{zone.lon:.5f}, "
-        f"{_day(the_visit.entry, tz)} {_clock(the_visit.entry, tz)} to "
-        f"{_clock(the_visit.exit, tz)} ({timezone}), closest {the_visit.closest.distance_m:,.0f} m"
+        f"{_stamp(the_visit.entry, tz)} to {_until(the_visit.entry, the_visit.exit, tz)} "
+        f"({timezone}), closest {the_visit.closest.distance_m:,.0f} m"
     )
     key = [
         KeyEntry(
@@ -204,7 +214,7 @@ def _finish(
     else:
         lines.append("No map tiles cover this area: drawn on a latitude/longitude grid.")
     lines.append(CAVEAT)
-    return MapImage(drawn.png, width_px, height_px, drawn.basemap, attribution, lines)
+    return MapImage(drawn.png, width_px, height_px, drawn.basemap, attribution, lines, drawn.view)
 
 
 def _event_spots(events: list[Event], cells: Mapping[Key, CellSector]) -> list[Spot]:
@@ -317,6 +327,12 @@ def _clock(moment: datetime, tz: ZoneInfo) -> str:
 
 def _stamp(moment: datetime, tz: ZoneInfo) -> str:
     return f"{_day(moment, tz)} {_clock(moment, tz)}"
+
+
+def _until(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    """The end time, with its date when it falls on a later local day than the start."""
+    same_day = start.astimezone(tz).date() == end.astimezone(tz).date()
+    return _clock(end, tz) if same_day else _stamp(end, tz)
 
 
 def _radius(radius_m: float | None, method: str) -> str:

@@ -113,8 +113,8 @@ def check_magic(path: Path, label: str) -> None:
 def _invalid(label: str, why: str) -> TilePackInvalid:
     return TilePackInvalid(
         f"{label} is not a usable MBTiles tile pack: {why}.",
-        "Nothing was installed. Use a raster MBTiles file (PNG, JPEG or WebP tiles), e.g. one "
-        "made by `appliance tiles build`.",
+        "Maps need a raster MBTiles file (PNG, JPEG or WebP tiles), e.g. one made by "
+        "`appliance tiles build`.",
     )
 
 
@@ -149,9 +149,8 @@ def _inspect(conn: sqlite3.Connection, path: Path, name: str, deep: bool, label:
     for zoom, _count, col_lo, col_hi, row_lo, row_hi in stats:
         if not (isinstance(zoom, int) and 0 <= zoom <= MAX_ZOOM):
             raise _invalid(label, f"it has tiles at zoom {zoom!r}")
-        if not all(isinstance(v, int) and 0 <= v < (1 << zoom) for v in (col_lo, col_hi)) or (
-            not all(isinstance(v, int) and 0 <= v < (1 << zoom) for v in (row_lo, row_hi))
-        ):
+        corners = (col_lo, col_hi, row_lo, row_hi)
+        if not all(isinstance(v, int) and 0 <= v < (1 << zoom) for v in corners):
             raise _invalid(label, f"it has tiles outside the world at zoom {zoom}")
     if deep:
         _check_tiles(conn, label, fmt)

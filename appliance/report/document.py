@@ -10,6 +10,7 @@ separated from the rest still says where it belongs.
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -55,6 +56,18 @@ class _NumberedCanvas(Canvas):
         self.restoreState()
 
 
+def _stamp(canvas: Canvas, generated: datetime) -> None:
+    """The PDF's creation and modification dates: the stated generation time, not reportlab's
+    invariant-mode 2000-01-01 (nor SOURCE_DATE_EPOCH, which reportlab would otherwise read)."""
+    stamp: Any = canvas._doc._timeStamp  # type: ignore[attr-defined]  # reportlab internal
+    moment = generated.astimezone(UTC)
+    stamp.t = moment.timestamp()
+    stamp.lt = moment.timetuple()
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    stamp.dhh = stamp.dmm = 0
+    stamp.tzname = "UTC"
+
+
 def render(content: ReportContent, story: list[Flowable]) -> tuple[bytes, int]:
     """The PDF's bytes and its page count."""
     register()
@@ -82,6 +95,7 @@ def render(content: ReportContent, story: list[Flowable]) -> tuple[bytes, int]:
 
     def make_canvas(*args: Any, **kwargs: Any) -> _NumberedCanvas:
         canvas = _NumberedCanvas(*args, footer=footer, **{**kwargs, "invariant": 1})
+        _stamp(canvas, content.generated)
         made.append(canvas)
         return canvas
 

@@ -36,9 +36,22 @@ def _reason(stderr: str) -> str:
         return f"there is no default printer ({text})"
     if "does not exist" in lowered or "not found" in lowered:
         return f"no such printer ({text})"
-    if "unable to connect" in lowered or "scheduler not responding" in lowered:
-        return f"the print service (cupsd) is not running or not reachable ({text})"
     return text
+
+
+def _scheduler_running() -> bool:
+    """Whether cupsd answers. lp reports an unreachable scheduler as a missing printer, so
+    the reason is asked separately."""
+    lpstat = shutil.which("lpstat")
+    if lpstat is None:
+        return True  # cannot tell; lp's own words stand
+    try:
+        done = subprocess.run(
+            [lpstat, "-r"], capture_output=True, text=True, timeout=LP_TIMEOUT_S, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return False
+    return "scheduler is running" in done.stdout
 
 
 def print_pdf(path: Path, printer: str | None) -> PrintJob:
@@ -72,6 +85,12 @@ def print_pdf(path: Path, printer: str | None) -> PrintJob:
     match = _REQUEST.search(done.stdout)
     if done.returncode != 0 or match is None:
         target = f"printer {printer}" if printer else "the default printer"
+        if not _scheduler_running():
+            raise PrintError(
+                f"cannot print to {target}: the print service (cupsd) is not running or not "
+                "reachable.",
+                "Start CUPS (systemctl start cups) or check CUPS_SERVER, then print again.",
+            )
         raise PrintError(
             f"cannot print to {target}: {_reason(done.stderr or done.stdout)}.",
             "See the printers with `lpstat -p -d`; name one with --print PRINTER.",

@@ -48,10 +48,13 @@ class DemoCase:
         env.pop("SOURCE_DATE_EPOCH", None)
         return env
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, check: bool = True, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [*appliance_command(), *args],
             env=self.env(),
+            cwd=cwd,
             capture_output=True,
             text=True,
             check=check,

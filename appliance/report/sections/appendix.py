@@ -142,7 +142,7 @@ def _sources(content: ReportContent) -> list[Flowable]:
                 )
                 for s in content.sources
             ],
-            [15 * mm, 44 * mm, 25 * mm, 22 * mm, 18 * mm, 18 * mm, 18 * mm, 18 * mm],
+            [w * mm for w in (14, 56, 26, 18, 16, 16, 16, 16)],
             right=(4, 5, 6, 7),
         ),
     ]

@@ -16,6 +16,7 @@ from reportlab.platypus import Flowable, Paragraph
 from appliance.analyses.grading import GRADES
 from appliance.report import fmt
 from appliance.report.content import ReportContent
+from appliance.report.fonts import para
 from appliance.report.styles import H1, H2, SMALL, markup, p, table
 
 POSITIONS = [
@@ -75,12 +76,13 @@ def method(content: ReportContent) -> list[Flowable]:
         ),
         Paragraph("Definitions", H2),
         markup(
-            f"<b>Co-location event.</b> A pair of one recorded position of {_x(a)} (A) and one of "
-            f"{_x(b)} (B) whose times are at most {window} seconds apart and whose positions are "
-            f"at most {within} metres apart, both limits included. Distance is the shortest "
-            "distance over the Earth's surface between the two reported positions, on the WGS84 "
-            "ellipsoid (the GPS model of the Earth). The event's time is the earlier of the two "
-            "times. A position reported twice (same subject, time and place) counts once."
+            f"<b>Co-location event.</b> A pair of one recorded position of {para(a)} (A) "
+            f"and one of {para(b)} (B) whose times are at most {window} seconds apart and "
+            f"whose positions are at most {within} metres apart, both limits included. "
+            "Distance is the shortest distance over the Earth's surface between the two "
+            "reported positions, on the WGS84 ellipsoid (the GPS model of the Earth). The "
+            "event's time is the earlier of the two times. A position reported twice (same "
+            "subject, time and place) counts once."
         ),
         markup(
             f"<b>Occasion.</b> Events in time order; an event more than {gap} seconds after the "
@@ -90,7 +92,7 @@ def method(content: ReportContent) -> list[Flowable]:
         ),
         markup(
             "<b>Contact.</b> A communication (call, text, picture message, chat message or data "
-            f"session) whose caller is an identifier attributed to one of {_x(a)} and {_x(b)} "
+            f"session) whose caller is an identifier attributed to one of {para(a)} and {para(b)} "
             "and whose callee is an identifier attributed to the other. A communication present "
             "in several sources (both phones' call records) is counted once: records from "
             "different sources with the same kind, caller and callee starting within "
@@ -106,10 +108,11 @@ def method(content: ReportContent) -> list[Flowable]:
             "when the subject could have arrived and left."
         ),
         markup(
-            f"<b>Times and days.</b> Times are recorded in UTC and shown in {_x(content.timezone)} "
-            "with the abbreviation in force (GMT or BST), so times either side of a clock "
-            "change read correctly. Per-day figures use local calendar days. A local time that "
-            "did not exist or happened twice at a clock change is flagged on its record."
+            "<b>Times and days.</b> Times are recorded in UTC and shown in "
+            f"{para(content.timezone)} with the abbreviation in force (GMT or BST), so "
+            "times either side of a clock change read correctly. Per-day figures use local "
+            "calendar days. A local time that did not exist or happened twice at a clock "
+            "change is flagged on its record."
         ),
         Paragraph("What positions can and cannot show", H2),
         table(
@@ -146,9 +149,3 @@ def method(content: ReportContent) -> list[Flowable]:
             )
         )
     return story
-
-
-def _x(text: str) -> str:
-    from appliance.report.fonts import para
-
-    return para(text)

@@ -16,13 +16,13 @@ from appliance.report.styles import SMALL, TINY, WIDTH, p
 MAP_HEIGHT_MAX = 118 * mm
 
 
-def map_block(picture: MapPicture | None) -> list[Flowable]:
+def map_block(picture: MapPicture | None, max_height: float = MAP_HEIGHT_MAX) -> list[Flowable]:
     if picture is None:
         return [p("No map: no position could be drawn for this page.", SMALL)]
     width = WIDTH
     height = width * picture.height_px / picture.width_px
-    if height > MAP_HEIGHT_MAX:
-        width, height = width * MAP_HEIGHT_MAX / height, MAP_HEIGHT_MAX
+    if height > max_height:
+        width, height = width * max_height / height, max_height
     image = PNGFlowable(picture.png, width, height)
     # The maps' own words say what each mark means and where the background comes from
     # (tile pack and attribution, or the grid where no tiles cover the area).

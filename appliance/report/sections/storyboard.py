@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
 from appliance.analyses.colocate import Event, Occasion
+from appliance.analyses.grading import GRADES
 from appliance.report import fmt
 from appliance.report.content import MapPicture, ReportContent
 from appliance.report.fonts import para
@@ -64,11 +65,18 @@ EVENT_WIDTHS = [w * mm for w in (8, 10, 35, 19, 13, 22, 22, 15, 17, 17)]
 
 
 def chosen(numbered: list[tuple[int, Event]]) -> list[tuple[int, Event]]:
-    """All events when few; else the closest ones, in time order (all are in Appendix A)."""
+    """All events when few; else the best graded, closest first, shown in time order.
+
+    Grade before distance: two phones on one mast are "0 m" apart yet only possibly near each
+    other, while a pair of GPS fixes 80 m apart says more; the page shows the strongest
+    evidence, and Appendix A has every event.
+    """
     if len(numbered) <= MAX_ROWS:
         return numbered
-    closest = sorted(numbered, key=lambda item: (item[1].distance_m, item[0]))[:MAX_ROWS]
-    return sorted(closest, key=lambda item: item[0])
+    best = sorted(
+        numbered, key=lambda item: (GRADES.index(item[1].grade), item[1].distance_m, item[0])
+    )[:MAX_ROWS]
+    return sorted(best, key=lambda item: item[0])
 
 
 def occasion_page(
@@ -108,7 +116,8 @@ def occasion_page(
     if len(shown) < len(numbered):
         story.append(
             p(
-                f"The {len(shown)} closest of {fmt.count(len(numbered))} events are shown; all "
+                f"The {len(shown)} best-graded of {fmt.count(len(numbered))} events (closest "
+                "first among equal grades) are shown; all "
                 f"are listed in Appendix A (events {first} to {last}).",
                 SMALL,
             )

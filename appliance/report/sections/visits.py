@@ -9,6 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
 from appliance.analyses.breach import Sighting, Visit
+from appliance.analyses.grading import GRADES
 from appliance.report import fmt
 from appliance.report.content import MapPicture, ReportContent, ZoneResult
 from appliance.report.fonts import para
@@ -16,7 +17,7 @@ from appliance.report.sections.picture import map_block
 from appliance.report.sections.summary import zone_heading
 from appliance.report.styles import H1, H2, SMALL, p, table
 
-MAX_ROWS = 14
+MAX_ROWS = 9
 SIGHTING_HEADER = ["#", "Time", "From centre (m)", "Position", "Radius", "Kind", "Grade", "Row"]
 
 
@@ -50,7 +51,9 @@ def _visit_page(
     tz = ZoneInfo(content.timezone)
     numbered = list(enumerate(visit.sightings, first))
     if len(numbered) > MAX_ROWS:
-        closest = sorted(numbered, key=lambda i: (i[1].distance_m, i[0]))[:MAX_ROWS]
+        closest = sorted(numbered, key=lambda i: (GRADES.index(i[1].grade), i[1].distance_m, i[0]))[
+            :MAX_ROWS
+        ]
         shown = sorted(closest, key=lambda i: i[0])
     else:
         shown = numbered
@@ -75,7 +78,7 @@ def _visit_page(
             f"{fmt.metres(c.distance_m)} m from the centre at {fmt.when(c.time, tz)} "
             f"({c.method}, {c.source.exhibit}:{c.row}). Best grade: {visit.grade}."
         ),
-        *map_block(picture),
+        *map_block(picture, max_height=104 * mm),
         table(
             ["Map", "App. B", *SIGHTING_HEADER[1:]],
             [(str(row_n - first + 1), *row) for row_n, row in _rows(shown, tz)],
@@ -87,7 +90,8 @@ def _visit_page(
     if len(shown) < len(numbered):
         story.append(
             p(
-                f"The {len(shown)} closest of {fmt.count(len(numbered))} positions are shown; all "
+                f"The {len(shown)} best-graded of {fmt.count(len(numbered))} positions (closest "
+                "first among equal grades) are shown; all "
                 "are listed in Appendix B.",
                 SMALL,
             )
