@@ -19,8 +19,13 @@ _BIDI = {
 
 
 def shown(text: object) -> str:
+    value = str(text)
+    # Printable ASCII holds none of the characters escaped below; checking that in C first
+    # keeps exports of millions of names, times and references fast.
+    if value.isascii() and value.isprintable():
+        return value
     out = []
-    for ch in str(text):
+    for ch in value:
         code = ord(ch)
         if ch in _BIDI or unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp", "Cs"}:
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")

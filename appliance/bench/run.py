@@ -9,6 +9,7 @@
 * asymmetric: 2,600,000 one-second GPS fixes against 40,000 phone locations.
 * stick: intake of a 1 GB FAT32 stick image against ``sha256sum`` of the same image.
 * tui: the terminal UI on a case of 2,000,000 observations through Textual's Pilot.
+* export: a 1,000,000-fix track streamed to KML and GeoJSON against fetching it whole.
 Peak memory is measured in separate child processes, one per variant.
 """
 
@@ -147,7 +148,7 @@ def colocation(name: str, quick: bool) -> None:
 
 
 def run_benchmarks(names: list[str], quick: bool = False) -> int:
-    chosen = names or ["london", "dense", "asymmetric", "stick", "tui", "formats"]
+    chosen = names or ["london", "dense", "asymmetric", "stick", "tui", "formats", "export"]
     for name in chosen:
         if name == "london":
             london(quick)
@@ -165,10 +166,14 @@ def run_benchmarks(names: list[str], quick: bool = False) -> int:
             from appliance.bench import stick
 
             stick.run(quick)
+        elif name == "export":
+            from appliance.bench import export
+
+            export.run(quick)
         else:
             print(
-                f"unknown benchmark {name!r}; choose london, dense, asymmetric, stick, tui "
-                "or formats",
+                f"unknown benchmark {name!r}; choose london, dense, asymmetric, stick, tui, "
+                "formats or export",
                 file=sys.stderr,
             )
             return 2

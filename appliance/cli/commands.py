@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 from appliance.analyses.accounting import sources
 from appliance.analyses.breach import Zone, breaches
 from appliance.analyses.colocate import Parameters, colocate
-from appliance.analyses.common import Period
+from appliance.analyses.common import Period, two_subjects
 from appliance.analyses.contacts import contacts
 from appliance.analyses.timeline import timeline
 from appliance.cli import render
@@ -23,15 +24,18 @@ from appliance.cli.session import home_of, open_case, parse_time, parse_zone, pa
 from appliance.crypto import sealing_public_key
 from appliance.custody import verify_ledger
 from appliance.custody.ledger import LEDGER_NAME
-from appliance.errors import ApplianceError, CaseNotFound, UsageError
+from appliance.errors import ApplianceError, CaseNotFound, OutputExists, UsageError
 from appliance.intake.disk import WalkLimits
 from appliance.intake.session import acquire, case_lock, open_ledger
 from appliance.intake.verify import verify
 from appliance.store.case import CaseStore, actor
 from appliance.store.loader import Loader
 from appliance.textsafe import shown
+from appliance.timeutil import parse_iso
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the export commands import their package when run, not at start-up
+    from appliance.export.folder import OutputFolder
+    from appliance.export.options import ExportOptions
     from appliance.maps.render import MapImage
 
 QUARANTINE = "QUARANTINE"
@@ -321,6 +325,120 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_options(args: argparse.Namespace, store: CaseStore) -> ExportOptions:
+    """Checked before anything is written: both subjects exist and differ, tracks name people."""
+    from appliance.export.options import ExportOptions, default_pair
+
+    a, b = default_pair(store, args.a, args.b)
+    two_subjects(store, a, b)
+    for name in args.subjects:
+        store.subject(name)
+    params = Parameters(args.within, args.window, args.gap, _period(args, store.info.timezone))
+    return ExportOptions(a, b, params, args.match_within, tuple(args.subjects))
+
+
+def _record(folder: Path, action: str, details: dict[str, object]) -> str:
+    """The custody ledger notes what left the appliance, where, and its hashes."""
+    with case_lock(folder), open_ledger(folder) as ledger:
+        ledger.append(action, actor(), details=details)
+        return ledger.head()
+
+
+def _stale(out: OutputFolder) -> None:
+    for name in out.stale():
+        _say(f"note: {shown(out.path / name)} was already in the folder and is not part of this.")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from appliance.export.checksums import file_sha256
+    from appliance.export.folder import OutputFolder
+    from appliance.export.run import export_case
+
+    with open_case(home_of(args.home), args.case) as store:
+        options = _export_options(args, store)
+        out = OutputFolder(args.out, force=args.force)
+        try:
+            summary = export_case(store, options, out, custody_head=_case_head(store))
+        except BaseException:
+            out.discard()
+            raise
+        case_folder = store.info.folder
+    head = _record(
+        case_folder,
+        "exported",
+        {
+            "out": shown(out.path.resolve()),
+            "files": {name: file_sha256(out.path / name) for name in sorted(out.written)},
+            "a": options.a,
+            "b": options.b,
+            "parameters": summary.parameters,
+        },
+    )
+    _stale(out)
+    _say(
+        f"exported {summary.events:,} event(s) in {summary.occasions:,} occasion(s), "
+        f"{summary.communications:,} communication(s) ({summary.communication_records:,} "
+        f"record(s)), tracks of {', '.join(map(shown, summary.track_points))} to "
+        f"{shown(out.path)}; custody head now {head}"
+    )
+    return 0
+
+
+def cmd_disclose(args: argparse.Namespace) -> int:
+    from appliance.export.bundle import disclose
+    from appliance.export.checksums import file_sha256
+    from appliance.export.folder import OutputFolder
+    from appliance.export.ziparchive import write_zip
+    from appliance.report import ReportOptions, write_report
+
+    zip_path = args.out.with_name(args.out.name + ".zip") if args.zip else None
+    if zip_path and zip_path.exists() and not args.force:
+        raise OutputExists(
+            f"{shown(zip_path)} already exists.", "Name another folder, or add --force."
+        )
+    home = home_of(args.home)
+    with open_case(home, args.case) as store:
+        options = _export_options(args, store)
+        out = OutputFolder(args.out, force=args.force)
+        report_options = ReportOptions(
+            a=options.a, b=options.b, params=options.parameters, match_within_s=options.tolerance_s
+        )
+
+        def report(path: Path, generated: datetime) -> str:
+            summary = write_report(store, home, report_options, path, generated=generated)
+            return (
+                f"the evidential report: {summary.pages} pages; {summary.occasions} "
+                f"occasion(s), {summary.contacts:,} contact(s), {summary.visits} zone visit(s)"
+            )
+
+        try:
+            bundle = disclose(store, options, out, report=report)
+        except BaseException:
+            out.discard()
+            raise
+        case_folder = store.info.folder
+    if zip_path:
+        write_zip(zip_path, out.path, out.path.name, bundle.files)
+    details: dict[str, object] = {
+        "out": shown(out.path.resolve()),
+        "sha256sums_sha256": bundle.sums_sha256,
+        "files": len(bundle.files),
+        "custody_head_disclosed": bundle.custody_head,
+    }
+    if zip_path:
+        details["zip_sha256"] = file_sha256(zip_path)
+    head = _record(case_folder, "disclosed", details)
+    _stale(out)
+    _say(
+        f"disclosure bundle written to {shown(out.path)}: {len(bundle.files)} files; SHA256SUMS "
+        f"has SHA-256 {bundle.sums_sha256}"
+        + (f"; zip {shown(zip_path)}" if zip_path else "")
+        + f". Check it with `cd {shown(out.path)} && sha256sum -c SHA256SUMS`. "
+        f"Custody head now {head} (the bundle holds the ledger to {bundle.custody_head[:16]}...)"
+    )
+    return 0
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     with open_case(home_of(args.home), args.case) as store:
         accounts = sources(store, with_rejections=args.rejections or args.json)
@@ -483,3 +601,88 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from appliance.bench.run import run_benchmarks
 
     return run_benchmarks(args.names, quick=args.quick)
+
+
+def cmd_zone_add(args: argparse.Namespace) -> int:
+    from appliance.store.zones import add_zone
+
+    lat, lon = parse_zone(args.at)
+    with open_case(home_of(args.home), args.ref, read_only=False) as store:
+        zone = add_zone(store, args.name, lat, lon, args.radius, args.subject, args.note)
+    _say(
+        f"recorded zone {shown(zone.name)}: {zone.radius_m:g} m around {zone.lat},{zone.lon}, "
+        f"against {shown(zone.subject)}; every report now shows its visits"
+    )
+    return 0
+
+
+def cmd_zone_list(args: argparse.Namespace) -> int:
+    from appliance.store.zones import zones
+
+    with open_case(home_of(args.home), args.ref) as store:
+        found = zones(store)
+    if args.json:
+        render.emit_json([z.as_json() for z in found])
+        return 0
+    if not found:
+        _say(f"no zones in case {args.ref}; record one with `appliance zone add`")
+    for z in found:
+        print(
+            f"{shown(z.name):<24} {z.radius_m:>7g} m around {z.lat:.5f},{z.lon:.5f}  "
+            f"against {shown(z.subject)}  {shown(z.note)}"
+        )
+    return 0
+
+
+def _generated(text: str | None) -> datetime:
+    """The stated generation time: --generated, else SOURCE_DATE_EPOCH, else now (UTC)."""
+    if text:
+        try:
+            moment = parse_iso(text)
+        except ValueError:
+            raise UsageError(
+                f"cannot read the generation time {text!r}.",
+                "Use ISO 8601, e.g. 2024-05-01T09:00Z.",
+            ) from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except ValueError:
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds.", "Unset or fix it."
+            ) from None
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from appliance.report import ReportOptions, ZoneSpec, print_pdf, write_report
+
+    home = home_of(args.home)
+    out: Path = args.out or Path(f"{args.case}-report.pdf")
+    with open_case(home, args.case) as store:
+        tz = store.info.timezone
+        zones = None
+        if args.zone:
+            lat, lon = parse_zone(args.zone)
+            zones = (ZoneSpec(lat, lon, args.radius, args.a),)
+        options = ReportOptions(
+            a=args.a,
+            b=args.b,
+            params=Parameters(args.within, args.window, args.gap, _period(args, tz)),
+            zones=zones,
+        )
+        summary = write_report(store, home, options, out, generated=_generated(args.generated))
+    _say(
+        f"wrote {out}: {summary.pages} pages, {summary.size:,} bytes, sha256 {summary.sha256}; "
+        f"{summary.occasions} occasions, {summary.contacts:,} contacts, {summary.visits} visits"
+    )
+    document: dict[str, object] = summary.as_json()
+    if args.printer is not None:
+        job = print_pdf(out, args.printer or None)
+        _say(f"printing: job {job.job} on {shown(job.printer)}")
+        document["print"] = job.as_json()
+    if args.json:
+        render.emit_json(document)
+    return 0

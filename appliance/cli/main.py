@@ -127,6 +127,52 @@ def build_parser() -> argparse.ArgumentParser:
     breach.add_argument("--to", dest="end")
     breach.add_argument("--json", action="store_true")
 
+    zone = commands.add_parser("zone", help="exclusion zones an order names, kept with the case")
+    zone_cmds = zone.add_subparsers(dest="zone_command", metavar="ACTION", required=True)
+    zadd = zone_cmds.add_parser("add", help="record a zone: a place, a radius, who it binds")
+    zadd.add_argument("ref")
+    zadd.add_argument("name")
+    zadd.add_argument("--at", required=True, metavar="LAT,LON", help="the centre")
+    zadd.add_argument("--radius", required=True, type=parse_distance_m, help="e.g. 200m")
+    zadd.add_argument("--subject", required=True, help="the subject the order is against")
+    zadd.add_argument("--note", default="", help="e.g. the order and its date")
+    zlist = zone_cmds.add_parser("list", help="the zones recorded in a case")
+    zlist.add_argument("ref")
+    zlist.add_argument("--json", action="store_true")
+
+    report = commands.add_parser(
+        "report", help="the printed evidential report (PDF): summary, method, maps, appendix"
+    )
+    report.add_argument("--case", required=True)
+    report.add_argument("--out", type=Path, metavar="FILE.pdf", help="default: REF-report.pdf")
+    report.add_argument(
+        "--print",
+        dest="printer",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="PRINTER",
+        help="also print it with lp (the default printer when none is named)",
+    )
+    report.add_argument("--a", help="subject A (default: the case's suspect)")
+    report.add_argument("--b", help="subject B (default: the case's victim)")
+    report.add_argument("--within", default="500m", type=parse_distance_m)
+    report.add_argument("--window", default="5min", type=parse_duration_s)
+    report.add_argument("--gap", default="30min", type=parse_duration_s)
+    report.add_argument("--from", dest="start")
+    report.add_argument("--to", dest="end")
+    report.add_argument(
+        "--zone", metavar="LAT,LON", help="an exclusion zone instead of the case's recorded ones"
+    )
+    report.add_argument("--radius", default="200m", type=parse_distance_m)
+    report.add_argument(
+        "--generated",
+        metavar="TIME",
+        help="the generation time stated in the report (ISO, UTC if no offset; default: now, "
+        "or SOURCE_DATE_EPOCH); the same case and time give the same bytes",
+    )
+    report.add_argument("--json", action="store_true")
+
     timeline = commands.add_parser("timeline", help="one chronology across all sources")
     timeline.add_argument("--case", required=True)
     timeline.add_argument("--subject")
@@ -134,6 +180,16 @@ def build_parser() -> argparse.ArgumentParser:
     timeline.add_argument("--to", dest="end")
     timeline.add_argument("--limit", type=int, default=1_000_000)
     timeline.add_argument("--json", action="store_true")
+
+    export = commands.add_parser(
+        "export", help="CSV, KML and GeoJSON of events, occasions, contacts and tracks"
+    )
+    _export_arguments(export)
+    disclose = commands.add_parser(
+        "disclose", help="the defence disclosure bundle: report, exports, hashes, custody"
+    )
+    _export_arguments(disclose)
+    disclose.add_argument("--zip", action="store_true", help="also write DIR.zip (deterministic)")
 
     verify = commands.add_parser(
         "verify", help="re-read, decrypt and re-hash every exhibit; check the custody chain"
@@ -223,11 +279,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options export and disclose share: where, who, and the co-location parameters."""
+    parser.add_argument("--case", required=True)
+    parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="a new folder")
+    parser.add_argument("--a", help="subject A (default: the case's suspect)")
+    parser.add_argument("--b", help="subject B (default: the case's victim)")
+    parser.add_argument("--within", default="500m", type=parse_distance_m)
+    parser.add_argument("--window", default="5min", type=parse_duration_s)
+    parser.add_argument("--gap", default="30min", type=parse_duration_s)
+    parser.add_argument("--from", dest="start")
+    parser.add_argument("--to", dest="end")
+    parser.add_argument(
+        "--match-within",
+        default="60s",
+        type=parse_duration_s,
+        help="tolerance for the same communication in two sources",
+    )
+    parser.add_argument(
+        "--subject",
+        dest="subjects",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="draw this subject's track (repeatable; default: A and B)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="write into a folder that already holds files"
+    )
+
+
 def _handler(args: argparse.Namespace) -> Handler:
     from appliance.cli import commands
 
     key = args.command
-    for sub in ("case_command", "subject_command", "tiles_command", "map_command"):
+    for sub in ("case_command", "subject_command", "zone_command", "tiles_command", "map_command"):
         if getattr(args, sub, None):
             key = f"{key}_{getattr(args, sub)}"
     handler: Any = getattr(commands, f"cmd_{key}")

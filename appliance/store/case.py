@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -117,6 +117,23 @@ class CaseStore:
         result = self._con.execute(sql, params or []).to_arrow_table()
         self.tracer.record(sql, started)
         return result
+
+    def stream(
+        self,
+        sql: str,
+        params: Sequence[Any] | dict[str, Any] | None = None,
+        batch_rows: int = 65_536,
+    ) -> Iterator[pa.RecordBatch]:
+        """Run a read query and yield its result in Arrow batches of at most ``batch_rows``.
+
+        For results too big to hold whole (a subject's every fix, written to an export): only
+        one batch is in Python's memory at a time. Consume it fully before the next query on
+        this store, since DuckDB has one pending result per connection.
+        """
+        started = time.perf_counter()
+        reader = self._con.execute(sql, params or []).to_arrow_reader(batch_rows)
+        self.tracer.record(sql, started)
+        yield from reader
 
     def rows(
         self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
