@@ -272,7 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="run the benchmarks and print ratios")
     bench.add_argument(
-        "names", nargs="*", help="london, dense, asymmetric, stick, tui, formats, export (default: all)"
+        "names",
+        nargs="*",
+        help="london, dense, asymmetric, stick, tui, formats, export (default: all)",
     )
     bench.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
 
