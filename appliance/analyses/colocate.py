@@ -1,9 +1,7 @@
 """Co-location of two subjects: events and occasions exactly as DESIGN §6 defines them.
 
-The search is one SQL query (``colocate_events.sql``), which returns every event in time order.
-This module binds its parameters, then numbers the events into occasions, grades them and
-sums up each occasion with Arrow's vectorised kernels (``colocation_tables``: the whole
-co-location as columns), and finally turns the columns into plain dataclasses (``colocate``).
+The work is one SQL query (``colocate_events.sql``); this module binds its parameters, grades
+each event and groups events into occasions. Results are plain dataclasses.
 """
 
 from __future__ import annotations
@@ -12,12 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from appliance.analyses import sql
 from appliance.analyses.common import Period, SourceLabel, source_labels, two_subjects, utc
-from appliance.analyses.grading import GRADES
+from appliance.analyses.grading import best, grade
 from appliance.errors import UsageError
 from appliance.store.case import CaseStore
 from appliance.timeutil import iso_z
@@ -30,7 +25,6 @@ DEFAULT_GAP_S = 1800.0
 # 4 x window list each of B's fixes in about 3.5 cells and keep candidates few.
 CELL_FACTOR = 4.0
 BUCKET_FACTOR = 4.0
-_GRADE_NAMES = pa.array(GRADES, pa.string())
 
 
 @dataclass(frozen=True)
@@ -145,7 +139,6 @@ def _num(value: float) -> float | int:
 
 
 def query_parameters(a_id: int, b_id: int, params: Parameters) -> dict[str, Any]:
-    """The bound parameters of ``colocate_events.sql``."""
     lo, hi = params.period.bounds()
     within = params.within_m
     window_us = round(params.window_s * 1_000_000)
@@ -154,7 +147,8 @@ def query_parameters(a_id: int, b_id: int, params: Parameters) -> dict[str, Any]
         "b": b_id,
         "within_m": within,
         "window_us": window_us,
-        # Rounding in the east/north coordinates is far below a millimetre; a millimetre of
+        "gap_us": round(params.gap_s * 1_000_000),
+        # Rounding in the Earth-centred coordinates is far below a millimetre; a millimetre of
         # slack keeps the prune conservative without changing any result.
         "reach_m": within + 0.001,
         # The SQL relies on cells of at least twice the reach and buckets of at least twice
@@ -166,153 +160,56 @@ def query_parameters(a_id: int, b_id: int, params: Parameters) -> dict[str, Any]
     }
 
 
-def colocation_tables(
-    store: CaseStore, a_id: int, b_id: int, params: Parameters
-) -> tuple[pa.Table, pa.Table]:
-    """The whole co-location as columns: (events, occasions).
-
-    Events: the query's rows in time order, plus ``occasion`` and ``grade``. Occasions: one row
-    per occasion (``occasion``, ``start_us``, ``end_us``, ``events``, ``min_distance_m``,
-    ``grade``), in order. ``colocate`` turns both into dataclasses; the benchmark times this.
-    """
-    events = store.fetch(sql.load("colocate_events"), query_parameters(a_id, b_id, params))
-    occasion = occasion_numbers(events.column("t_us"), round(params.gap_s * 1_000_000))
-    rank = grade_ranks(
-        events.column("distance_m"),
-        params.within_m,
-        events.column("a_radius_m"),
-        events.column("b_radius_m"),
-    )
-    events = events.append_column("occasion", occasion)
-    events = events.append_column("grade", pc.take(_GRADE_NAMES, rank))
-    summary = (
-        pa.table(
-            {
-                "occasion": occasion,
-                "t_us": events.column("t_us"),
-                "distance_m": events.column("distance_m"),
-                "rank": rank,
-            }
-        )
-        # Single-threaded, so groups come out in order of first appearance (and sorted anyway).
-        .group_by("occasion", use_threads=False)
-        .aggregate(
-            [
-                ("t_us", "min"),
-                ("t_us", "max"),
-                ("t_us", "count"),
-                ("distance_m", "min"),
-                ("rank", "min"),
-            ]
-        )
-        .sort_by("occasion")
-    )
-    occasions = pa.table(
-        {
-            "occasion": summary.column("occasion"),
-            "start_us": summary.column("t_us_min"),
-            "end_us": summary.column("t_us_max"),
-            "events": summary.column("t_us_count"),
-            "min_distance_m": summary.column("distance_m_min"),
-            "grade": pc.take(_GRADE_NAMES, summary.column("rank_min")),
-        }
-    )
-    return events, occasions
-
-
-def occasion_numbers(t_us: pa.ChunkedArray | pa.Array, gap_us: int) -> pa.Array:
-    """Occasion numbers (1, 2, ...) of events already in time order (DESIGN §6).
-
-    An event starts a new occasion when its time is more than ``gap_us`` after the previous
-    event's time; the first event starts occasion 1. Events with equal times never split, so
-    the order among them does not matter.
-    """
-    times = t_us.combine_chunks() if isinstance(t_us, pa.ChunkedArray) else t_us
-    # pairwise_diff leaves the first event's difference null: it starts occasion 1.
-    starts = pc.fill_null(pc.greater(pc.pairwise_diff(times), gap_us), True)
-    numbers: pa.Array = pc.cumulative_sum(starts.cast(pa.int32()))
-    return numbers
-
-
-def grade_ranks(
-    distance_m: pa.ChunkedArray,
-    within_m: float,
-    a_radius_m: pa.ChunkedArray,
-    b_radius_m: pa.ChunkedArray,
-) -> pa.Array:
-    """Each event's grade as its index in ``grading.GRADES`` (0 is the best).
-
-    ``grading.grade`` over whole columns: the same double-precision sums and comparisons in
-    the same order (spread = ra + rb, then distance + spread), so the same grade bit for bit.
-    A missing radius leaves the spread null, hence ``unknown``.
-    """
-    spread = pc.add(a_radius_m, b_radius_m)
-    certain = pc.less_equal(pc.add(distance_m, spread), within_m)
-    probable = pc.less_equal(spread, within_m)
-    certain_, probable_, possible_, unknown_ = (
-        pa.scalar(GRADES.index(g), pa.int8())
-        for g in ("certain", "probable", "possible", "unknown")
-    )
-    rank = pc.fill_null(
-        pc.if_else(certain, certain_, pc.if_else(probable, probable_, possible_)), unknown_
-    )
-    ranks: pa.Array = rank.combine_chunks() if isinstance(rank, pa.ChunkedArray) else rank
-    return ranks
-
-
 def colocate(store: CaseStore, a: str, b: str, params: Parameters) -> Colocation:
     subject_a, subject_b = two_subjects(store, a, b)
-    table, summary = colocation_tables(store, subject_a.id, subject_b.id, params)
-    labels = source_labels(store)
-    column = {name: table.column(name).to_pylist() for name in table.column_names}
-    a_times, b_times = _moments(column["a_t_us"]), _moments(column["b_t_us"])
-    # An event's time is the earlier of its two times: the same moment, so the same object.
-    times = [
-        ta if a_us <= b_us else tb
-        for ta, tb, a_us, b_us in zip(
-            a_times, b_times, column["a_t_us"], column["b_t_us"], strict=True
-        )
-    ]
-    # Positionally, in Event's field order: keywords cost about 0.4 s more for 658,240 events.
-    events = list(
-        map(
-            Event,
-            column["occasion"],
-            times,
-            a_times,
-            b_times,
-            column["distance_m"],
-            column["a_lat"],
-            column["a_lon"],
-            column["b_lat"],
-            column["b_lon"],
-            column["a_radius_m"],
-            column["b_radius_m"],
-            column["a_method"],
-            column["b_method"],
-            column["grade"],
-            [labels[s] for s in column["a_source_id"]],
-            column["a_row"],
-            [labels[s] for s in column["b_source_id"]],
-            column["b_row"],
-        )
+    table = store.fetch(
+        sql.load("colocate_events"), query_parameters(subject_a.id, subject_b.id, params)
     )
-    occasions = [
-        Occasion(
-            number=r["occasion"],
-            start=utc(r["start_us"]),
-            end=utc(r["end_us"]),
-            events=r["events"],
-            min_distance_m=r["min_distance_m"],
-            grade=r["grade"],
+    labels = source_labels(store)
+    events: list[Event] = []
+    for r in table.to_pylist():
+        events.append(
+            Event(
+                occasion=r["occasion"],
+                time=utc(r["t_us"]),
+                a_time=utc(r["a_t_us"]),
+                b_time=utc(r["b_t_us"]),
+                distance_m=r["distance_m"],
+                a_lat=r["a_lat"],
+                a_lon=r["a_lon"],
+                b_lat=r["b_lat"],
+                b_lon=r["b_lon"],
+                a_radius_m=r["a_radius_m"],
+                b_radius_m=r["b_radius_m"],
+                a_method=r["a_method"],
+                b_method=r["b_method"],
+                grade=grade(r["distance_m"], params.within_m, r["a_radius_m"], r["b_radius_m"]),
+                a_source=labels[r["a_source_id"]],
+                a_row=r["a_row"],
+                b_source=labels[r["b_source_id"]],
+                b_row=r["b_row"],
+            )
         )
-        for r in summary.to_pylist()
-    ]
-    return Colocation(subject_a.name, subject_b.name, params, events, occasions)
+    return Colocation(subject_a.name, subject_b.name, params, events, group_occasions(events))
 
 
-def _moments(values: list[int]) -> list[datetime]:
-    """``utc`` of each value, converting each distinct value once: in a dense co-location the
-    same fix is in many events (about 150 each in the benchmark)."""
-    moment = {us: utc(us) for us in set(values)}
-    return [moment[us] for us in values]
+def group_occasions(events: list[Event]) -> list[Occasion]:
+    """Occasions from events already numbered and in time order."""
+    occasions: list[Occasion] = []
+    group: list[Event] = []
+    for event in [*events, None]:
+        if group and (event is None or event.occasion != group[0].occasion):
+            occasions.append(
+                Occasion(
+                    number=group[0].occasion,
+                    start=group[0].time,
+                    end=group[-1].time,
+                    events=len(group),
+                    min_distance_m=min(e.distance_m for e in group),
+                    grade=best([e.grade for e in group]),
+                )
+            )
+            group = []
+        if event is not None:
+            group.append(event)
+    return occasions

@@ -1,10 +1,9 @@
 """One benchmark in its own process, so its peak memory is its own.
 
 ``python -m appliance.bench.worker NAME --part both|ours|baseline [--quick]`` prints one JSON
-document: timings of the appliance's co-location and of the baseline, run in this same process
-(best of several for the fast ones), the result sizes and whether they agree, and the
-process's peak resident memory. The co-location is timed as columns (``colocation_tables``,
-the whole result) and, once, as ``colocate()``'s Python objects, one per event.
+document: timings of the appliance's query and of the baseline, run in this same process
+(interleaved, best of several for the fast one), the result sizes and whether they agree,
+and the process's peak resident memory.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.analyses import sql as analysis_sql
-from appliance.analyses.colocate import Parameters, colocate, colocation_tables, query_parameters
+from appliance.analyses.colocate import Parameters, query_parameters
 from appliance.store.case import CaseStore
 from appliance.store.home import Home
 
@@ -71,16 +70,6 @@ def _fill(store: CaseStore, source: int, n: int, days: int, fa: float, fb: float
     )
 
 
-def _pairs_only(query: str) -> str:
-    """The co-location query cut after its ``pairs`` step (and that step's trailing comments),
-    counting the pairs."""
-    head = query[: query.index("\nevents AS (")]
-    lines = head.rstrip().splitlines()
-    while lines and lines[-1].lstrip().startswith("--"):
-        lines.pop()
-    return "\n".join(lines).rstrip().rstrip(",") + "\nSELECT count(*) FROM pairs"
-
-
 def _timed(fn: Any) -> tuple[float, Any]:
     started = time.perf_counter()
     result = fn()
@@ -109,24 +98,23 @@ def run(name: str, part: str, quick: bool) -> dict[str, Any]:
             result["baseline_s"] = seconds
             result["baseline_pairs"] = int(rows[0][0])
         if part in ("both", "ours"):
-            # The pair search alone (grid join, exact time test, plane test): the same work the
+            # The pair search alone (grid join, exact time test, chord test): the same work the
             # naive join does, before geodesic distances, details and occasions are added.
-            search = _pairs_only(ours_sql)
-            search_params = {k: v for k, v in bound.items() if k != "within_m"}
+            search = ours_sql[: ours_sql.index("events AS (")].rstrip().rstrip(",")
+            search += "\nSELECT count(*) FROM pairs"
+            search_params = {k: v for k, v in bound.items() if k not in ("gap_us", "within_m")}
             best = float("inf")
             for _ in range(3):
                 seconds, _rows = _timed(lambda: store.rows(search, search_params))
                 best = min(best, seconds)
             result["search_s"] = best
-            # The whole co-location as columns: every event with its details, distance, grade
-            # and occasion, and every occasion's summary (what colocate() turns into objects).
             best = float("inf")
             for _ in range(3):
-                seconds, (table, occasions) = _timed(lambda: colocation_tables(store, 1, 2, params))
+                seconds, table = _timed(lambda: store.fetch(ours_sql, bound))
                 best = min(best, seconds)
             result["ours_s"] = best
             result["ours_events"] = table.num_rows
-            result["ours_occasions"] = occasions.num_rows
+            result["ours_occasions"] = len(set(table.column("occasion").to_pylist()))
         if part == "both":
             ours_pairs = set(
                 zip(
@@ -144,10 +132,6 @@ def run(name: str, part: str, quick: bool) -> dict[str, Any]:
                 )
             )
             result["exact_naive_s"] = seconds
-            # colocate() itself: the same tables made into one Python object per event.
-            seconds, whole = _timed(lambda: colocate(store, "a", "b", params))
-            result["objects_s"] = seconds
-            result["objects_events"] = len(whole.events)
             result["identical_pairs"] = ours_pairs == exact_pairs
             result["speedup"] = result["baseline_s"] / result["ours_s"]
             result["search_speedup"] = result["baseline_s"] / result["search_s"]
