@@ -1,7 +1,9 @@
 """Co-location of two subjects: events and occasions exactly as DESIGN §6 defines them.
 
-The work is one SQL query (``colocate_events.sql``); this module binds its parameters, grades
-each event and groups events into occasions. Results are plain dataclasses.
+The search is one SQL query (``colocate_events.sql``); this module binds its parameters, puts
+the events in time order and numbers them into occasions (``colocation_table``: columns, for
+callers that want thousands of events), then grades each event and groups the occasions
+(``colocate``: plain dataclasses).
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from appliance.analyses import sql
 from appliance.analyses.common import Period, SourceLabel, source_labels, two_subjects, utc
@@ -20,11 +25,14 @@ from appliance.timeutil import iso_z
 DEFAULT_WITHIN_M = 500.0
 DEFAULT_WINDOW_S = 300.0
 DEFAULT_GAP_S = 1800.0
-# Pruning grid: these change only speed, never the events (see colocate_events.sql).
-# Measured on two subjects with 1,000,000 fixes each (appliance bench dense): 4 x reach and
-# 4 x window list each of B's fixes in about 3.5 cells and keep candidates few.
-CELL_FACTOR = 4.0
-BUCKET_FACTOR = 4.0
+# Pruning grid: these change only speed, never the events (see colocate_events.sql), as long
+# as cells are at least the reach and buckets at least the window. Measured on two subjects with
+# 1,000,000 fixes each (appliance bench dense): cells of one reach and buckets of one window keep
+# the cells' bounding boxes tight, so few candidate pairs survive; larger cells cost more.
+CELL_FACTOR = 1.0
+BUCKET_FACTOR = 1.0
+# The order of events: by time, then the rest of the pair so that ties always come out alike.
+EVENT_ORDER = ("t_us", "a_t_us", "b_t_us", "a_source_id", "a_row", "b_source_id", "b_row")
 
 
 @dataclass(frozen=True)
@@ -147,24 +155,45 @@ def query_parameters(a_id: int, b_id: int, params: Parameters) -> dict[str, Any]
         "b": b_id,
         "within_m": within,
         "window_us": window_us,
-        "gap_us": round(params.gap_s * 1_000_000),
         # Rounding in the Earth-centred coordinates is far below a millimetre; a millimetre of
         # slack keeps the prune conservative without changing any result.
         "reach_m": within + 0.001,
-        # The SQL relies on cells of at least twice the reach and buckets of at least twice
-        # the window (a box then spans at most two cells per dimension).
-        "cell_m": max((within + 0.001) * CELL_FACTOR, 1.0),
-        "bucket_us": max(window_us * 2, round(window_us * BUCKET_FACTOR), 1_000_000),
+        # The SQL relies on cells of at least the reach and buckets of at least the window (a
+        # pair that meets both bounds is then in the same or neighbouring cells).
+        "cell_m": max((within + 0.001) * max(CELL_FACTOR, 1.0), 1.0),
+        "bucket_us": max(window_us, round(window_us * BUCKET_FACTOR), 1_000_000),
         "from_t": lo,
         "to_t": hi,
     }
 
 
+def colocation_table(store: CaseStore, a_id: int, b_id: int, params: Parameters) -> pa.Table:
+    """Every event between subjects ``a_id`` and ``b_id``, in time order, as columns.
+
+    One row per event: both fixes' source, row, time (``a_t_us``, ``b_t_us``), position, radius
+    and method, the event's time ``t_us``, its geodesic ``distance_m`` and its ``occasion``
+    (numbered from 1).
+    """
+    table = store.fetch(sql.load("colocate_events"), query_parameters(a_id, b_id, params))
+    table = table.take(pc.sort_indices(table, [(key, "ascending") for key in EVENT_ORDER]))
+    return table.append_column("occasion", occasion_numbers(table.column("t_us"), params.gap_s))
+
+
+def occasion_numbers(times_us: pa.ChunkedArray, gap_s: float) -> pa.Array:
+    """Occasion of each event, for event times in order: a new one after a gap over ``gap_s``."""
+    times = times_us.combine_chunks()
+    if len(times) == 0:
+        return pa.array([], pa.int32())
+    gap_us = round(gap_s * 1_000_000)
+    # The first event has no predecessor (a null difference): it starts occasion 1.
+    starts = pc.fill_null(pc.greater(pc.pairwise_diff(times), gap_us), True)
+    numbers: pa.Array = pc.cumulative_sum(pc.cast(starts, pa.int32()))
+    return numbers
+
+
 def colocate(store: CaseStore, a: str, b: str, params: Parameters) -> Colocation:
     subject_a, subject_b = two_subjects(store, a, b)
-    table = store.fetch(
-        sql.load("colocate_events"), query_parameters(subject_a.id, subject_b.id, params)
-    )
+    table = colocation_table(store, subject_a.id, subject_b.id, params)
     labels = source_labels(store)
     events: list[Event] = []
     for r in table.to_pylist():
