@@ -1,8 +1,8 @@
-"""The vectorised steps of co-location against their plain, one-event-at-a-time definitions,
-and exact duplicates across files, which ``colocate_events.sql`` drops after its search.
+"""The vectorised step of co-location against its plain, one-event-at-a-time definition, and
+exact duplicates across files, which ``colocate_events.sql`` drops after its search.
 
-``colocation_tables`` grades events and numbers occasions over whole Arrow columns; here both
-are checked against ``grading.grade`` and against DESIGN §6's words, value by value.
+``colocation_table`` numbers occasions over a whole Arrow column; here that is checked against
+DESIGN §6's words, value by value.
 """
 
 from __future__ import annotations
@@ -11,47 +11,11 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.analyses.colocate import Parameters, colocate, grade_ranks, occasion_numbers
-from appliance.analyses.grading import GRADES, grade
+from appliance.analyses.colocate import Parameters, colocate, occasion_numbers
 
 from . import reference
 from .conftest import BASE_US, PLACES, SECOND, Workbench, moved, us_of
 from .reference import Fix
-
-floats = st.floats(allow_nan=True, allow_infinity=True, width=64)
-radii = st.one_of(st.none(), floats, st.sampled_from([0.0, 5.0, 50.0, 250.0, 500.0]))
-
-
-@given(
-    rows=st.lists(
-        st.tuples(st.one_of(floats, st.sampled_from([0.0, 100.0, 400.0, 500.0])), radii, radii),
-        max_size=40,
-    ),
-    within=st.one_of(floats, st.sampled_from([0.0, 100.0, 500.0])),
-)
-def test_grade_ranks_equal_grade_event_by_event(
-    rows: list[tuple[float, float | None, float | None]], within: float
-) -> None:
-    distance = pa.chunked_array([pa.array([r[0] for r in rows], pa.float64())])
-    ra = pa.chunked_array([pa.array([r[1] for r in rows], pa.float64())])
-    rb = pa.chunked_array([pa.array([r[2] for r in rows], pa.float64())])
-    got = [GRADES[i] for i in grade_ranks(distance, within, ra, rb).to_pylist()]
-    assert got == [grade(d, within, a, b) for d, a, b in rows]
-
-
-def test_grade_ranks_on_the_boundaries() -> None:
-    rows = [
-        (90.0, 5.0, 5.0),
-        (90.0, 5.0, 5.1),
-        (0.0, 50.0, 50.0),
-        (0.0, 50.0, 50.1),
-        (1.0, None, 1.0),
-    ]
-    distance, ra, rb = (
-        pa.chunked_array([pa.array(c, pa.float64())]) for c in zip(*rows, strict=True)
-    )
-    ranks = grade_ranks(distance, 100.0, ra, rb).to_pylist()
-    assert [GRADES[i] for i in ranks] == ["certain", "probable", "certain", "possible", "unknown"]
 
 
 def plain_occasions(times: list[int], gap: int) -> list[int]:
@@ -78,7 +42,7 @@ def test_occasion_numbers_follow_the_definition(steps: list[int], gap: int, chun
         [pa.array(times[i : i + size], pa.int64()) for i in range(0, len(times), size)],
         pa.int64(),
     )
-    assert occasion_numbers(column, gap).to_pylist() == plain_occasions(times, gap)
+    assert occasion_numbers(column, gap / 1_000_000).to_pylist() == plain_occasions(times, gap)
 
 
 # --- duplicates across files, through the real path ---------------------------------------
