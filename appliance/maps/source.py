@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import io
 import math
+from functools import cache
 from typing import Any
 
 from PIL import Image
-from staticmap import StaticMap
 
 from appliance.maps.tiles import TileSet
 
@@ -46,49 +46,72 @@ def decode_tile(data: bytes) -> Image.Image | None:
     return image
 
 
-class OfflineStaticMap(StaticMap):  # type: ignore[misc]  # staticmap ships no type hints
-    """A StaticMap whose base layer comes from local packs only."""
+@cache
+def _offline_class() -> type[Any]:
+    # Imported here, when a map is drawn, not when the package is imported: staticmap imports
+    # requests, whose urllib3 binds a socket at import time to probe for IPv6, and code that
+    # only imports the appliance (the USB intake under its unit) must make no socket at all.
+    from staticmap import StaticMap
 
-    def __init__(self, width: int, height: int, padding: int, tiles: TileSet | None) -> None:
-        super().__init__(
-            width,
-            height,
-            padding_x=padding,
-            padding_y=padding,
-            url_template="",
-            tile_size=TILE_SIZE,
-            background_color=BLANK,
-        )
-        self.tiles = tiles
-        self.tiles_drawn = 0
-        self.packs_used: list[str] = []
+    class OfflineStaticMap(StaticMap):  # type: ignore[misc]  # staticmap has no type hints
+        """A StaticMap whose base layer comes from local packs only."""
 
-    def get(self, url: str, **kwargs: Any) -> tuple[int, bytes]:
-        raise RuntimeError("an offline map never fetches tiles from a URL")
+        def __init__(self, width: int, height: int, padding: int, tiles: TileSet | None) -> None:
+            super().__init__(
+                width,
+                height,
+                padding_x=padding,
+                padding_y=padding,
+                url_template="",
+                tile_size=TILE_SIZE,
+                background_color=BLANK,
+            )
+            self.tiles = tiles
+            self.tiles_drawn = 0
+            self.packs_used: list[str] = []
 
-    def fit_zoom(self) -> int:
-        """The deepest zoom at which every feature fits (staticmap's own rule, up to 17)."""
-        zoom: int = self._calculate_zoom()
-        return zoom
+        def get(self, url: str, **kwargs: Any) -> tuple[int, bytes]:
+            raise RuntimeError("an offline map never fetches tiles from a URL")
 
-    def _draw_base_layer(self, image: Image.Image) -> None:
-        if self.tiles is None:
-            return
-        half_w, half_h = 0.5 * self.width / TILE_SIZE, 0.5 * self.height / TILE_SIZE
-        n = 1 << self.zoom
-        for x in range(math.floor(self.x_center - half_w), math.ceil(self.x_center + half_w)):
-            for y in range(math.floor(self.y_center - half_h), math.ceil(self.y_center + half_h)):
-                if not 0 <= y < n:
-                    continue  # beyond the poles: blank
-                found = self.tiles.tile(self.zoom, x % n, y)
-                tile = decode_tile(found[1]) if found else None
-                if found is None or tile is None:
-                    continue
-                box = (self._x_to_px(x), self._y_to_px(y))
-                image.paste(tile, box, tile)
-                self.tiles_drawn += 1
-                if found[0].name not in self.packs_used:
-                    self.packs_used.append(found[0].name)
+        def fit_zoom(self) -> int:
+            """The deepest zoom at which every feature fits (staticmap's own rule, up to 17)."""
+            zoom: int = self._calculate_zoom()
+            return zoom
 
-    def _draw_features(self, image: Image.Image) -> None:
-        return None
+        def _draw_base_layer(self, image: Image.Image) -> None:
+            if self.tiles is None:
+                return
+            half_w, half_h = 0.5 * self.width / TILE_SIZE, 0.5 * self.height / TILE_SIZE
+            n = 1 << self.zoom
+            for x in range(math.floor(self.x_center - half_w), math.ceil(self.x_center + half_w)):
+                for y in range(
+                    math.floor(self.y_center - half_h), math.ceil(self.y_center + half_h)
+                ):
+                    if not 0 <= y < n:
+                        continue  # beyond the poles: blank
+                    found = self.tiles.tile(self.zoom, x % n, y)
+                    tile = decode_tile(found[1]) if found else None
+                    if found is None or tile is None:
+                        continue
+                    box = (self._x_to_px(x), self._y_to_px(y))
+                    image.paste(tile, box, tile)
+                    self.tiles_drawn += 1
+                    if found[0].name not in self.packs_used:
+                        self.packs_used.append(found[0].name)
+
+        def _draw_features(self, image: Image.Image) -> None:
+            return None
+
+    return OfflineStaticMap
+
+
+def offline_map(width: int, height: int, padding: int, tiles: TileSet | None) -> Any:
+    """A staticmap ``StaticMap`` whose base layer comes from local packs only."""
+    return _offline_class()(width, height, padding, tiles)
+
+
+def staticmap_shapes() -> tuple[Any, Any]:
+    """staticmap's ``CircleMarker`` and ``Polygon`` (imported late, as above)."""
+    from staticmap import CircleMarker, Polygon
+
+    return CircleMarker, Polygon

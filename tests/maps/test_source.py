@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from appliance.maps.render import occasion_map
-from appliance.maps.source import OfflineStaticMap, decode_tile
+from appliance.maps.source import decode_tile, offline_map
 from appliance.maps.tiles import TileSet, inspect
 
 from .conftest import colocation, event, make_mbtiles, near, png_tile
@@ -54,7 +54,7 @@ def test_drawing_a_map_opens_no_socket(tmp_path: Path, no_network: list[Any]) ->
 
 def test_the_url_path_of_staticmap_refuses(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="never fetches"):
-        OfflineStaticMap(100, 100, 0, None).get("https://tile.openstreetmap.org/1/0/0.png")
+        offline_map(100, 100, 0, None).get("https://tile.openstreetmap.org/1/0/0.png")
 
 
 def test_tiles_from_a_pack_are_drawn(tmp_path: Path) -> None:
@@ -93,3 +93,17 @@ def test_a_huge_image_in_a_tile_is_not_decoded() -> None:
 def test_a_512_pixel_tile_is_reduced_to_the_map_tile_size() -> None:
     tile = decode_tile(png_tile((1, 2, 3), size=512))
     assert tile is not None and tile.size == (256, 256)
+
+
+def test_importing_the_map_code_loads_no_network_library() -> None:
+    # staticmap brings requests, whose urllib3 binds a socket at import; the USB intake imports
+    # the whole package under a unit that allows no socket (tests/units/test_sandbox.py).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, appliance.maps.render, appliance.maps.build, appliance.maps.install; "
+        "print(sorted(m for m in ('staticmap', 'requests', 'urllib3') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
