@@ -25,6 +25,7 @@ from appliance.analyses.contacts import contacts
 from appliance.cli import render
 from appliance.demo.generator import DemoFiles, generate
 from appliance.errors import CaseExists
+from appliance.report import ReportOptions, write_report
 from appliance.store.case import CaseStore
 from appliance.store.home import Home
 from appliance.store.loader import Loader
@@ -73,6 +74,14 @@ def run_demo(home: Home, ref: str, keep: bool = False, say: Say = print) -> int:
                     f"\nEvidence: {exhibits} exhibits sealed in the case's evidence store; "
                     f"{ledger.count()} custody entries.\nCustody ledger head {ledger.head()}"
                 )
+            # The product that leaves the appliance, made as an officer would make it: the
+            # case's suspect and victim, the default parameters and the zone the case records.
+            with step(say, "Writing the evidential report"):
+                report = write_report(store, home, ReportOptions(), home.root / f"{ref}-report.pdf")
+            print(
+                f"\nEvidential report: {report.path} ({report.pages} pages, {report.size:,} bytes, "
+                f"SHA-256 {report.sha256})"
+            )
     finally:
         if keep:
             say(f"the generated files are kept in {folder}")
@@ -88,7 +97,7 @@ def run_demo(home: Home, ref: str, keep: bool = False, say: Say = print) -> int:
         f"  {command} --home {home.root} colocate --case {ref} --a suspect --b victim --events\n"
         f"  {command} --home {home.root} contacts --case {ref} --a suspect --b victim --json\n"
         f"  {command} --home {home.root} sources --case {ref} --rejections\n"
-        f"  {command} --home {home.root} report --case {ref} --out {ref}-report.pdf\n"
+        f"  {command} --home {home.root} report --case {ref} --print\n"
         f"  {command} --home {home.root} verify --case {ref}"
     )
     return 0
