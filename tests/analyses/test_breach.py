@@ -22,6 +22,7 @@ from .conftest import BASE_US, PLACES, SECOND, SETTINGS, Workbench, moved, us_of
 from .reference import Fix
 
 DISTANCE_SLACK_M = 1e-6
+EDGE_M = 1e-4
 
 ZoneT = tuple[float, float, float]
 Scenario = tuple[ZoneT, list[Fix], list[float | None]]
@@ -44,8 +45,15 @@ def around_a_zone(draw: st.DrawFn) -> Scenario:
             )
         )
         distance = draw(st.one_of(st.floats(0, radius), st.floats(0, 3 * radius)))
+        uncertainty = draw(st.sampled_from([None, 0.0, 5.0, 5.0, 5.0, 50.0, 400.0, 2500.0]))
+        # Exactly on an edge (the zone's, or the one past which a coarse fix is certainly
+        # outside), two correct GeographicLib builds may differ in the last bits: keep fixes
+        # a tenth of a millimetre off each edge, far beyond that and far below any evidence.
+        for edge in (radius, radius + (uncertainty or 0.0)):
+            if abs(distance - edge) < EDGE_M:
+                distance = edge - EDGE_M
         fixes.append(Fix(t, *moved(*centre, draw(st.floats(0, 360)), distance)))
-        radii.append(draw(st.sampled_from([None, 0.0, 5.0, 5.0, 5.0, 50.0, 400.0, 2500.0])))
+        radii.append(uncertainty)
     # Rows out of time order, and the same fix exported twice.
     order = draw(st.permutations(range(len(fixes))))
     fixes, radii = [fixes[k] for k in order], [radii[k] for k in order]
