@@ -24,7 +24,7 @@ from appliance.custody import verify_ledger
 from appliance.custody.ledger import LEDGER_NAME
 from appliance.errors import ApplianceError, CaseNotFound, UsageError
 from appliance.intake.disk import WalkLimits
-from appliance.intake.session import acquire, case_lock, open_ledger
+from appliance.intake.session import acquire, case_lock, open_ledger, recover
 from appliance.intake.verify import verify
 from appliance.store.case import CaseStore, actor
 from appliance.store.loader import Loader
@@ -210,6 +210,31 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         render.verify_text(report, sys.stdout)
     return 0 if report.ok else 1
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    """At boot (appliance-recover.service): needs no passphrase, reads no medium."""
+    home = home_of(args.home)
+    cases = [home.case(args.case)] if args.case else home.cases()
+    who = os.environ.get("APPLIANCE_OFFICER") or "recovery at boot (unattended)"
+    for info in cases:
+        recovery = recover(info.ref, info.folder, who)
+        stopped = recovery.interruption
+        if stopped is not None:
+            sealing = ",".join(shown(p.exhibit) for p in stopped.partials) or "unknown"
+            # On the console of a headless appliance: the intake a power cut stopped.
+            print(
+                f"APPLIANCE INTAKE INTERRUPTED case={info.ref} started={stopped.started} "
+                f"media={','.join(map(shown, stopped.media)) or 'files'} "
+                f"acquired={len(stopped.acquired)} incomplete={sealing}",
+                flush=True,
+            )
+        if recovery.recovered or recovery.resealed:
+            _say(
+                f"{info.ref}: removed {len(recovery.recovered)} partial cop(ies)"
+                + ("; resealed the ledger" if recovery.resealed else "")
+            )
+    return 0
 
 
 def cmd_custody(args: argparse.Namespace) -> int:

@@ -148,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     custody.add_argument("--json", action="store_true")
 
+    recover = commands.add_parser(
+        "recover",
+        help="after a power cut: record the interrupted intake and clean what it left (at boot)",
+    )
+    recover.add_argument("--case", help="only this case (default: every case in the home)")
+
     watch = commands.add_parser(
         "watch", help="acquire USB sticks as they are plugged in (where the udev rule is absent)"
     )
