@@ -128,11 +128,23 @@ unpack_base() {
 # The appliance and every pinned dependency as wheels, built on this machine (same Debian, same
 # Python 3.11 as the image), then installed in the image with no index at all.
 build_wheels() {
+    local deps stamp
+    # The pinned dependencies are built once per constraints.txt; the appliance every time.
+    deps=$(sha256sum "$REPO/constraints.txt" "$REPO/pyproject.toml" | sha256sum | cut -c1-16)
+    stamp=$CACHE/wheels/.complete-$deps
     mkdir -p "$CACHE/wheels"
     rm -f "$CACHE"/wheels/appliance-*.whl
+    if [ -f "$stamp" ]; then
+        "$PYTHON" -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$CACHE/wheels" \
+            "$REPO" >"$WORK/wheels.log" 2>&1 ||
+            die "pip wheel of the appliance failed (log: $WORK/wheels.log)" "see the log."
+        return
+    fi
+    rm -f "$CACHE"/wheels/*.whl "$CACHE"/wheels/.complete-*
     "$PYTHON" -m pip wheel --quiet --disable-pip-version-check --wheel-dir "$CACHE/wheels" \
         -c "$REPO/constraints.txt" "$REPO" >"$WORK/wheels.log" 2>&1 ||
         die "pip wheel failed (log: $WORK/wheels.log)" "check that PyPI is reachable and constraints.txt is complete."
+    touch "$stamp"
 }
 
 install_appliance() {
@@ -147,8 +159,8 @@ install_appliance() {
     # pip itself is not needed at run time: nothing installs anything on the appliance.
     in_root /opt/appliance/bin/python -m pip uninstall --quiet --yes pip >/dev/null
     rm -rf "$ROOT/tmp/wheels"
-    # Byte-compile now: /opt is read-only for every appliance service.
-    in_root /opt/appliance/bin/python -m compileall -q /opt/appliance >/dev/null || true
+    # pip has byte-compiled everything it installed: /opt is read-only for every service, so
+    # nothing could be cached there at run time.
 }
 
 # One source of truth: the udev rule, units and tmpfiles come from the repository's udev/ and
@@ -224,14 +236,23 @@ install_tiles() {
 }
 
 make_initrd() {
-    local version
+    local version key cached
     version=$(basename "$(ls -d "$ROOT"/lib/modules/* | sort -V | tail -1)")
-    chroot_mounts
-    in_root update-initramfs -c -k "$version" >"$WORK/initrd.log" 2>&1 || in_root update-initramfs -u -k "$version" >>"$WORK/initrd.log" 2>&1 ||
-        die "making the initrd failed (log: $WORK/initrd.log)" "see the log."
-    chroot_unmount
+    # The initrd depends on the base system and the initramfs settings only: cached with them.
+    key=$(cat "$HERE"/overlay/etc/initramfs-tools/conf.d/* "$HERE"/overlay/etc/modules-load.d/* |
+        sha256sum | cut -c1-8)
+    cached=$CACHE/initrd-$KEY-$key-$version.img
+    if [ ! -f "$cached" ]; then
+        chroot_mounts
+        in_root update-initramfs -u -k "$version" >"$WORK/initrd.log" 2>&1 ||
+            die "making the initrd failed (log: $WORK/initrd.log)" "see the log."
+        chroot_unmount
+        cp "$ROOT/boot/initrd.img-$version" "$cached.partial"
+        mv "$cached.partial" "$cached"
+    fi
     cp "$ROOT/boot/vmlinuz-$version" "$OUT/vmlinuz"
-    cp "$ROOT/boot/initrd.img-$version" "$OUT/initrd.img"
+    cp "$cached" "$OUT/initrd.img"
+    cp "$cached" "$ROOT/boot/initrd.img-$version"
 }
 
 security_report() {

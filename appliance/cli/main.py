@@ -183,6 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _handler(args: argparse.Namespace) -> Handler:
+    if args.command == "recover" or (args.command == "intake" and args.unattended):
+        # The appliance's unattended services take the light path: no DuckDB, no analyses.
+        from appliance.cli import unattended
+
+        return unattended.recover_cases if args.command == "recover" else unattended.cmd_intake
+
     from appliance.cli import commands
 
     key = args.command

@@ -58,7 +58,7 @@ def exports_stick(folder: Path) -> Stick:
 
 def large_stick(folder: Path) -> Stick:
     small = folder / "a-first.csv"
-    small.write_text(CDR)
+    small.write_text(CDR.replace("22:30:00Z", "23:45:00Z"))  # not a duplicate of the first stick
     large = folder / "b-large.bin"
     large.write_bytes(random.Random(11).randbytes(LARGE_MIB * 1024 * 1024))
     stick = _fat32(
