@@ -134,7 +134,8 @@ def _first_boot(run: Run, out: Path, root: Path, work: Path, large: Stick) -> No
         mark = vm.console.mark()
         vm.plug_stick(large.image, "large")
         # The small file is sealed first; the large one starts at once and takes seconds.
-        vm.console.wait_for(r"USB/\d+ [^\n]*a-first\.csv: [\d,]+ bytes sealed", INTAKE_TIMEOUT, mark)
+        first_sealed = r"USB/\d+ [^\n]*a-first\.csv: [\d,]+ bytes sealed"
+        vm.console.wait_for(first_sealed, INTAKE_TIMEOUT, mark)
         time.sleep(2)
         if re.search(COMPLETE, vm.console.text[mark:]):
             raise VMError("the second intake finished before the power could be cut")
