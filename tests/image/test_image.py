@@ -36,7 +36,9 @@ from intake.images import sha256sum
 from image.qemu import VM, VMError, usable
 from image.sticks import CANARY, Stick, exports_stick, large_stick
 
-pytestmark = pytest.mark.image
+# Two boots, two intakes and a UEFI boot under TCG on a shared machine: well over the suite's
+# default per-test timeout, which would count the whole scenario against its first test.
+pytestmark = [pytest.mark.image, pytest.mark.timeout(3600)]
 
 OUT = Path(__file__).resolve().parents[2] / "image-build" / "out"
 BOOT_TIMEOUT = 420.0
