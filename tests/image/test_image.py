@@ -33,6 +33,7 @@ import pytest
 from acquisition.conftest import appliance_command
 from intake.images import sha256sum
 
+from image.conftest import SCORES
 from image.qemu import VM, VMError, usable
 from image.sticks import CANARY, Stick, exports_stick, large_stick
 
@@ -243,24 +244,22 @@ def _size(path: Path) -> str:
 
 
 def _scores(run: Run, request: pytest.FixtureRequest, work: Path) -> None:
-    reporter = request.config.pluginmanager.getplugin("terminalreporter")
     lines = [
-        "appliance image scores",
         f"  boot to APPLIANCE READY: {', '.join(f'{s:.1f} s' for s in run.boot_to_ready_s)}",
         f"  plug to APPLIANCE INTAKE COMPLETE: {run.plug_to_complete_s:.1f} s",
         *(
             f"  systemd-analyze security {line}"
-            for line in (OUT / "security.txt").read_text().splitlines()
-            if (OUT / "security.txt").exists()
+            for line in (
+                (OUT / "security.txt").read_text() if (OUT / "security.txt").exists() else ""
+            ).splitlines()
         ),
         f"  root.img: {_size(OUT / 'root.img')}",
         f"  appliance-disk.img: {_size(OUT / 'appliance-disk.img')}",
         f"  console logs: {work}" if run.failure else "",
     ]
+    lines = [line for line in lines if line]
     (OUT / "image-test-scores.txt").write_text("\n".join(lines) + "\n")
-    if reporter is not None:
-        for line in lines:
-            reporter.write_line(line)
+    request.config.stash[SCORES] = lines
 
 
 def test_boots_to_ready(scenario: Run) -> None:
