@@ -218,6 +218,15 @@ class VM:
         )
         self.qmp.command("device_add", driver="usb-storage", bus="xhci.0", drive=ident, id=ident)
 
+    def screen_colours(self) -> int:
+        """How many colours the VGA screen shows now (a blank console shows one or two)."""
+        from PIL import Image
+
+        shot = self.run_dir / f"{self.name}.screen.ppm"
+        self.qmp.command("screendump", filename=str(shot))
+        with Image.open(shot) as image:
+            return len(image.convert("RGB").getcolors(maxcolors=1 << 20) or [])
+
     def plug_keyboard(self, ident: str) -> None:
         self.qmp.command("device_add", driver="usb-kbd", bus="xhci.0", id=ident)
 

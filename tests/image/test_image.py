@@ -69,6 +69,7 @@ class Run:
     usbguard_log: str = ""
     journal_failures: list[str] = field(default_factory=list)
     plaintext_found: bool = True
+    screen_colours: int = 0
     failure: str = ""
 
     def check(self) -> None:
@@ -119,6 +120,7 @@ def _first_boot(run: Run, out: Path, root: Path, work: Path, large: Stick) -> No
         run.boot_to_ready_s.append(time.monotonic() - vm.started)
         check = re.search(r"APPLIANCE CHECK[^\n]*", vm.console.text)
         run.ready_check = check.group(0) if check else ""
+        run.screen_colours = _wait_for_drawn_screen(vm)
 
         mark = vm.console.mark()
         plugged = time.monotonic()
@@ -147,6 +149,16 @@ def _first_boot(run: Run, out: Path, root: Path, work: Path, large: Stick) -> No
         raise
     vm.kill()  # the power cut
     del ready
+
+
+def _wait_for_drawn_screen(vm: VM, timeout: float = 180) -> int:
+    """The terminal UI on tty1, seen on the VGA screen: more than the console's two colours."""
+    deadline = time.monotonic() + timeout
+    colours = vm.screen_colours()
+    while colours <= 2 and time.monotonic() < deadline:
+        time.sleep(2)
+        colours = vm.screen_colours()
+    return colours
 
 
 def _second_boot(run: Run, out: Path, root: Path, work: Path) -> None:
@@ -285,6 +297,11 @@ def test_no_network_interface_but_loopback(scenario: Run) -> None:
 def test_usbguard_and_the_terminal_ui_are_running(scenario: Run) -> None:
     scenario.check()
     assert "usbguard=active tui=active" in scenario.ready_check, scenario.ready_check
+
+
+def test_the_terminal_ui_is_drawn_on_the_first_console(scenario: Run) -> None:
+    scenario.check()
+    assert scenario.screen_colours > 2
 
 
 def test_a_plugged_stick_is_taken_in_with_every_file_verified(scenario: Run) -> None:

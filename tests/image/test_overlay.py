@@ -47,6 +47,11 @@ def test_the_terminal_ui_is_restarted_within_five_seconds() -> None:
     assert (tui["Restart"], float(tui["RestartSec"][0]) <= 5) == (["always"], True)
 
 
+def test_the_terminal_ui_draws_on_the_console_never_into_the_journal() -> None:
+    tui = _directives(UNITS / "appliance-tui.service")
+    assert (tui["StandardOutput"], tui["StandardError"]) == (["tty"], ["tty"])
+
+
 def test_the_terminal_ui_runs_unprivileged() -> None:
     assert _directives(UNITS / "appliance-tui.service")["User"] == ["appliance"]
 
