@@ -227,6 +227,15 @@ class VM:
         with Image.open(shot) as image:
             return len(image.convert("RGB").getcolors(maxcolors=1 << 20) or [])
 
+    def press(self, *keys: str) -> None:
+        """Keys pressed together on the laptop's own (PS/2) keyboard, as QEMU key codes."""
+        self.qmp.command("send-key", keys=[{"type": "qcode", "data": key} for key in keys])
+
+    def resets(self) -> int:
+        """Resets and shutdowns the guest has asked for so far (a reboot shows as one)."""
+        self.qmp.command("query-status")  # collects pending events
+        return sum(1 for e in self.qmp.events if e.get("event") in ("RESET", "SHUTDOWN"))
+
     def plug_keyboard(self, ident: str) -> None:
         self.qmp.command("device_add", driver="usb-kbd", bus="xhci.0", id=ident)
 

@@ -68,8 +68,11 @@ class Run:
     verify: dict[str, object] = field(default_factory=dict)
     usbguard_log: str = ""
     journal_failures: list[str] = field(default_factory=list)
+    journal_ready: bool = False
     plaintext_found: bool = True
     screen_colours: int = 0
+    resets_after_keys: int = -1
+    screen_after_vt_switch: int = 0
     failure: str = ""
 
     def check(self) -> None:
@@ -161,12 +164,26 @@ def _wait_for_drawn_screen(vm: VM, timeout: float = 180) -> int:
     return colours
 
 
+def _press_the_forbidden_keys(run: Run, vm: VM) -> None:
+    """Ctrl+Alt+Del (three times: systemd's burst), SysRq reboot and a VT switch, all ignored."""
+    _wait_for_drawn_screen(vm)
+    for _ in range(3):
+        vm.press("ctrl", "alt", "delete")
+    vm.press("alt", "sysrq", "b")
+    vm.press("ctrl", "alt", "f2")
+    vm.press("alt", "f3")
+    time.sleep(10)
+    run.resets_after_keys = vm.resets()
+    run.screen_after_vt_switch = vm.screen_colours()
+
+
 def _second_boot(run: Run, out: Path, root: Path, work: Path) -> None:
     vm = VM(out, root, work, "boot2")
     try:
         vm.console.wait_for(r"APPLIANCE READY[^\n]*", BOOT_TIMEOUT)
         run.boot_to_ready_s.append(time.monotonic() - vm.started)
         run.second_ready = True
+        _press_the_forbidden_keys(run, vm)
         line = re.search(r"APPLIANCE INTAKE INTERRUPTED[^\n]*", vm.console.text)
         run.interrupted_line = line.group(0) if line else ""
         ref = re.search(r"incomplete=(USB/\d+)", run.interrupted_line)
@@ -209,12 +226,14 @@ def _inspect(run: Run, out: Path, root: Path, work: Path) -> None:
     journal = work / "journal"
     journal.mkdir()
     _debugfs(root, f"rdump /var/log/journal {journal}")
+    files = [f"--file={path}" for path in sorted(journal.rglob("*.journal"))]
     shown = subprocess.run(
-        ["journalctl", "--directory", str(journal), "--boot", "0", "--no-pager", "-o", "cat"],
+        ["journalctl", *files, "--boot", "0", "--no-pager", "-o", "cat"],
         capture_output=True,
         text=True,
         check=False,
     ).stdout
+    run.journal_ready = "APPLIANCE READY" in shown
     run.journal_failures = [
         line for line in shown.splitlines() if "Failed with result" in line or "failed." in line
     ]
@@ -304,6 +323,16 @@ def test_the_terminal_ui_is_drawn_on_the_first_console(scenario: Run) -> None:
     assert scenario.screen_colours > 2
 
 
+def test_ctrl_alt_del_and_sysrq_do_not_reboot(scenario: Run) -> None:
+    scenario.check()
+    assert scenario.resets_after_keys == 0
+
+
+def test_the_terminal_ui_stays_on_screen_after_a_vt_switch_attempt(scenario: Run) -> None:
+    scenario.check()
+    assert scenario.screen_after_vt_switch > 2
+
+
 def test_a_plugged_stick_is_taken_in_with_every_file_verified(scenario: Run) -> None:
     scenario.check()
     files = len(scenario.exports.files)
@@ -368,6 +397,11 @@ def test_every_other_file_is_verified(scenario: Run) -> None:
 def test_powers_down_cleanly_with_no_failed_unit(scenario: Run) -> None:
     scenario.check()
     assert scenario.stopping_line == "APPLIANCE STOPPING failed=none", scenario.stopping_line
+
+
+def test_the_journal_survives_on_disk(scenario: Run) -> None:
+    scenario.check()
+    assert scenario.journal_ready
 
 
 def test_the_journal_of_the_last_boot_shows_no_failure(scenario: Run) -> None:
