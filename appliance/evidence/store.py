@@ -38,10 +38,20 @@ def fsync_folder(folder: Path) -> None:
 class Sealing:
     """A file being sealed: feed it plaintext with ``write``; the store commits or discards it."""
 
-    def __init__(self, writer: SealWriter, temp: Path) -> None:
+    def __init__(self, writer: SealWriter, temp: Path, handle: BinaryIO) -> None:
         self._writer = writer
+        self._handle = handle
         self.temp = temp
         self.trailer: Trailer | None = None
+
+    def announce(self) -> None:
+        """Put the header (case, exhibit, origin) on disk now, before a long copy.
+
+        A power cut during the copy then still leaves the name of the exhibit it interrupted,
+        for ``appliance.intake.interrupted`` to record at the next boot.
+        """
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         self._writer.write(data)
@@ -81,7 +91,7 @@ class EvidenceStore:
         temp = self.folder / f"{_TEMP_PREFIX}{uuid.uuid4().hex}"
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         handle: BinaryIO = os.fdopen(fd, "wb", buffering=1024 * 1024)
-        sealing = Sealing(SealWriter(handle, case_ref, recipient, header), temp)
+        sealing = Sealing(SealWriter(handle, case_ref, recipient, header), temp, handle)
         try:
             yield sealing
             sealing.trailer = sealing.finish()

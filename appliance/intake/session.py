@@ -16,9 +16,10 @@ from pathlib import Path
 
 from appliance.custody.ledger import LEDGER_NAME, Ledger
 from appliance.errors import ApplianceError, IntakeCancelled
-from appliance.intake.acquire import Acquirer, Outcome, Progress
+from appliance.intake.acquire import Acquirer, ExhibitIndex, Outcome, Progress
 from appliance.intake.disk import WalkLimits
 from appliance.intake.events import Observer, ignore
+from appliance.intake.interrupted import Interruption, record
 from appliance.intake.media import DiskMedium, Medium, host_items, is_medium
 from appliance.textsafe import shown
 
@@ -68,6 +69,34 @@ def open_ledger(case_folder: Path) -> Ledger:
     return Ledger(case_folder / LEDGER_NAME)
 
 
+@dataclass
+class Recovery:
+    """What a crash or power cut had left in a case, now recorded and cleaned."""
+
+    resealed: bool = False
+    interruption: Interruption | None = None
+    recovered: list[str] = field(default_factory=list)
+
+
+def _recover(ledger: Ledger, acquirer: Acquirer, actor: str) -> Recovery:
+    recovery = Recovery(resealed=ledger.reseal_after_crash())
+    if recovery.resealed:
+        ledger.append("recovered", actor, details={"resealed": "the ledger file seal"})
+    # Before the orphans go: a partial copy's header names the exhibit it was for.
+    recovery.interruption = record(ledger, acquirer.store, actor)
+    if recovery.interruption is not None:
+        acquirer.index = ExhibitIndex.of(ledger)
+    recovery.recovered = acquirer.recover()
+    return recovery
+
+
+def recover(case_ref: str, case_folder: Path, actor: str) -> Recovery:
+    """At boot: finish what a crash left in one case, without reading any medium."""
+    with case_lock(case_folder), open_ledger(case_folder) as ledger:
+        acquirer = Acquirer(case_ref, case_folder, b"", ledger, actor, lambda _m: None)
+        return _recover(ledger, acquirer, actor)
+
+
 def acquire(
     case_ref: str,
     case_folder: Path,
@@ -87,12 +116,10 @@ def acquire(
     limits = limits or WalkLimits()
     report = AcquisitionReport()
     with case_lock(case_folder), open_ledger(case_folder) as ledger:
-        if ledger.reseal_after_crash():
-            ledger.append("recovered", actor, details={"resealed": "the ledger file seal"})
         acquirer = Acquirer(
             case_ref, case_folder, recipient, ledger, actor, progress, prefix, observe
         )
-        report.recovered = acquirer.recover()
+        report.recovered = _recover(ledger, acquirer, actor).recovered
         try:
             _read(paths, limits, ledger, acquirer, report, actor, progress)
         except IntakeCancelled:
