@@ -223,7 +223,7 @@ def test_the_custody_head_on_the_bar_follows_the_intake(fresh: Fresh) -> None:
 def test_escape_cancels_an_intake_and_the_custody_ledger_says_so(fresh: Fresh) -> None:
     big = fresh.evidence / "big.bin"
     with big.open("wb") as handle:
-        handle.truncate(256 * MiB)  # sparse: costs no disk, reads as zeros
+        handle.truncate(4096 * MiB)  # sparse: costs no disk, reads as zeros, takes seconds
     seen = Seen()
 
     async def scenario() -> None:
@@ -244,7 +244,7 @@ def test_escape_cancels_an_intake_and_the_custody_ledger_says_so(fresh: Fresh) -
 def test_a_cancelled_intake_leaves_no_exhibit_of_the_file_it_was_reading(fresh: Fresh) -> None:
     big = fresh.evidence / "big.bin"
     with big.open("wb") as handle:
-        handle.truncate(256 * MiB)
+        handle.truncate(4096 * MiB)
     seen = Seen()
 
     async def scenario() -> None:
