@@ -21,14 +21,18 @@ demo: $(STAMP)
 
 # The real tools the USB tests make stick images with (Debian packages; installed when missing
 # and we are root, as in CI). FUSE drivers let the tests write exFAT and NTFS images; tmux runs
-# the terminal UI end to end.
+# the terminal UI end to end; the report needs DejaVu fonts, its tests poppler's pdftotext and
+# pdftoppm and a private cupsd with a cups-pdf queue. A path stands for a file a package ships.
 SYSTEM_TOOLS := mkfs.vfat mcopy mkfs.exfat mkntfs mkfs.ext4 debugfs genisoimage sfdisk sgdisk \
-	losetup mount.exfat-fuse ntfs-3g udevadm systemd-analyze strace tmux
+	losetup mount.exfat-fuse ntfs-3g udevadm systemd-analyze strace tmux \
+	pdftotext pdftoppm cupsd lp /usr/lib/cups/backend/cups-pdf \
+	/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 SYSTEM_PACKAGES := dosfstools mtools exfatprogs exfat-fuse ntfs-3g e2fsprogs genisoimage fdisk \
-	gdisk mount fuse3 udev systemd strace tmux
+	gdisk mount fuse3 udev systemd strace tmux \
+	poppler-utils cups cups-client printer-driver-cups-pdf fonts-dejavu-core
 
 system-deps:
-	@missing=""; for t in $(SYSTEM_TOOLS); do PATH="$$PATH:/usr/sbin:/sbin" command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	@missing=""; for t in $(SYSTEM_TOOLS); do { [ -e "$$t" ] || PATH="$$PATH:/usr/sbin:/sbin" command -v $$t >/dev/null; } || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages for:$$missing"; \

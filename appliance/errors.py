@@ -71,6 +71,18 @@ class StoreError(ApplianceError):
     """The case database could not be opened or is inconsistent."""
 
 
+class ZoneExists(ApplianceError):
+    """An exclusion zone name already used in the case."""
+
+
+class ReportError(ApplianceError):
+    """The printed report could not be built or written."""
+
+
+class PrintError(ApplianceError):
+    """The report could not be handed to the print system (no CUPS, unknown printer)."""
+
+
 class TilePackInvalid(ApplianceError):
     """A file offered as a map tile pack is not a usable raster MBTiles file."""
 

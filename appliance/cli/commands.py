@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ from appliance.intake.verify import verify
 from appliance.store.case import CaseStore, actor
 from appliance.store.loader import Loader
 from appliance.textsafe import shown
+from appliance.timeutil import parse_iso
 
 if TYPE_CHECKING:
     from appliance.maps.render import MapImage
@@ -483,3 +485,88 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from appliance.bench.run import run_benchmarks
 
     return run_benchmarks(args.names, quick=args.quick)
+
+
+def cmd_zone_add(args: argparse.Namespace) -> int:
+    from appliance.store.zones import add_zone
+
+    lat, lon = parse_zone(args.at)
+    with open_case(home_of(args.home), args.ref, read_only=False) as store:
+        zone = add_zone(store, args.name, lat, lon, args.radius, args.subject, args.note)
+    _say(
+        f"recorded zone {shown(zone.name)}: {zone.radius_m:g} m around {zone.lat},{zone.lon}, "
+        f"against {shown(zone.subject)}; every report now shows its visits"
+    )
+    return 0
+
+
+def cmd_zone_list(args: argparse.Namespace) -> int:
+    from appliance.store.zones import zones
+
+    with open_case(home_of(args.home), args.ref) as store:
+        found = zones(store)
+    if args.json:
+        render.emit_json([z.as_json() for z in found])
+        return 0
+    if not found:
+        _say(f"no zones in case {args.ref}; record one with `appliance zone add`")
+    for z in found:
+        print(
+            f"{shown(z.name):<24} {z.radius_m:>7g} m around {z.lat:.5f},{z.lon:.5f}  "
+            f"against {shown(z.subject)}  {shown(z.note)}"
+        )
+    return 0
+
+
+def _generated(text: str | None) -> datetime:
+    """The stated generation time: --generated, else SOURCE_DATE_EPOCH, else now (UTC)."""
+    if text:
+        try:
+            moment = parse_iso(text)
+        except ValueError:
+            raise UsageError(
+                f"cannot read the generation time {text!r}.",
+                "Use ISO 8601, e.g. 2024-05-01T09:00Z.",
+            ) from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except ValueError:
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds.", "Unset or fix it."
+            ) from None
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from appliance.report import ReportOptions, ZoneSpec, print_pdf, write_report
+
+    home = home_of(args.home)
+    out: Path = args.out or Path(f"{args.case}-report.pdf")
+    with open_case(home, args.case) as store:
+        tz = store.info.timezone
+        zones = None
+        if args.zone:
+            lat, lon = parse_zone(args.zone)
+            zones = (ZoneSpec(lat, lon, args.radius, args.a),)
+        options = ReportOptions(
+            a=args.a,
+            b=args.b,
+            params=Parameters(args.within, args.window, args.gap, _period(args, tz)),
+            zones=zones,
+        )
+        summary = write_report(store, home, options, out, generated=_generated(args.generated))
+    _say(
+        f"wrote {out}: {summary.pages} pages, {summary.size:,} bytes, sha256 {summary.sha256}; "
+        f"{summary.occasions} occasions, {summary.contacts:,} contacts, {summary.visits} visits"
+    )
+    document: dict[str, object] = summary.as_json()
+    if args.printer is not None:
+        job = print_pdf(out, args.printer or None)
+        _say(f"printing: job {job.job} on {shown(job.printer)}")
+        document["print"] = job.as_json()
+    if args.json:
+        render.emit_json(document)
+    return 0

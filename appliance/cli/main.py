@@ -127,6 +127,52 @@ def build_parser() -> argparse.ArgumentParser:
     breach.add_argument("--to", dest="end")
     breach.add_argument("--json", action="store_true")
 
+    zone = commands.add_parser("zone", help="exclusion zones an order names, kept with the case")
+    zone_cmds = zone.add_subparsers(dest="zone_command", metavar="ACTION", required=True)
+    zadd = zone_cmds.add_parser("add", help="record a zone: a place, a radius, who it binds")
+    zadd.add_argument("ref")
+    zadd.add_argument("name")
+    zadd.add_argument("--at", required=True, metavar="LAT,LON", help="the centre")
+    zadd.add_argument("--radius", required=True, type=parse_distance_m, help="e.g. 200m")
+    zadd.add_argument("--subject", required=True, help="the subject the order is against")
+    zadd.add_argument("--note", default="", help="e.g. the order and its date")
+    zlist = zone_cmds.add_parser("list", help="the zones recorded in a case")
+    zlist.add_argument("ref")
+    zlist.add_argument("--json", action="store_true")
+
+    report = commands.add_parser(
+        "report", help="the printed evidential report (PDF): summary, method, maps, appendix"
+    )
+    report.add_argument("--case", required=True)
+    report.add_argument("--out", type=Path, metavar="FILE.pdf", help="default: REF-report.pdf")
+    report.add_argument(
+        "--print",
+        dest="printer",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="PRINTER",
+        help="also print it with lp (the default printer when none is named)",
+    )
+    report.add_argument("--a", help="subject A (default: the case's suspect)")
+    report.add_argument("--b", help="subject B (default: the case's victim)")
+    report.add_argument("--within", default="500m", type=parse_distance_m)
+    report.add_argument("--window", default="5min", type=parse_duration_s)
+    report.add_argument("--gap", default="30min", type=parse_duration_s)
+    report.add_argument("--from", dest="start")
+    report.add_argument("--to", dest="end")
+    report.add_argument(
+        "--zone", metavar="LAT,LON", help="an exclusion zone instead of the case's recorded ones"
+    )
+    report.add_argument("--radius", default="200m", type=parse_distance_m)
+    report.add_argument(
+        "--generated",
+        metavar="TIME",
+        help="the generation time stated in the report (ISO, UTC if no offset; default: now, "
+        "or SOURCE_DATE_EPOCH); the same case and time give the same bytes",
+    )
+    report.add_argument("--json", action="store_true")
+
     timeline = commands.add_parser("timeline", help="one chronology across all sources")
     timeline.add_argument("--case", required=True)
     timeline.add_argument("--subject")
@@ -227,7 +273,7 @@ def _handler(args: argparse.Namespace) -> Handler:
     from appliance.cli import commands
 
     key = args.command
-    for sub in ("case_command", "subject_command", "tiles_command", "map_command"):
+    for sub in ("case_command", "subject_command", "zone_command", "tiles_command", "map_command"):
         if getattr(args, sub, None):
             key = f"{key}_{getattr(args, sub)}"
     handler: Any = getattr(commands, f"cmd_{key}")

@@ -28,8 +28,10 @@ from appliance.errors import CaseExists
 from appliance.store.case import CaseStore
 from appliance.store.home import Home
 from appliance.store.loader import Loader
+from appliance.store.zones import add_zone, zones
 
 DEMO_PASSPHRASE = "demo"
+DEMO_ZONE = "victim's home"
 Say = Callable[[str], None]
 
 
@@ -86,6 +88,7 @@ def run_demo(home: Home, ref: str, keep: bool = False, say: Say = print) -> int:
         f"  {command} --home {home.root} colocate --case {ref} --a suspect --b victim --events\n"
         f"  {command} --home {home.root} contacts --case {ref} --a suspect --b victim --json\n"
         f"  {command} --home {home.root} sources --case {ref} --rejections\n"
+        f"  {command} --home {home.root} report --case {ref} --out {ref}-report.pdf\n"
         f"  {command} --home {home.root} verify --case {ref}"
     )
     return 0
@@ -95,6 +98,16 @@ def _load(store: CaseStore, files: DemoFiles, say: Say) -> None:
     with step(say, "Adding the subjects and their phone numbers"):
         store.add_subject("suspect", "suspect", [files.suspect_number])
         store.add_subject("victim", "victim", [files.victim_number])
+    with step(say, "Recording the exclusion zone the order names"):
+        add_zone(
+            store,
+            DEMO_ZONE,
+            files.zone_lat,
+            files.zone_lon,
+            files.zone_radius_m,
+            "suspect",
+            note="non-molestation order: not to come within 300 m of her home",
+        )
     loader = Loader(store, progress=lambda m: say(f"    {m}"))
     with step(say, "Intake: hashing and loading the exhibits"):
         loader.intake([files.cells])
@@ -122,7 +135,8 @@ def _summary(store: CaseStore, files: DemoFiles, stream: TextIO) -> None:
     result = colocate(store, "suspect", "victim", Parameters())
     render.colocation_text(result, tz, stream)
     stream.write(f"\n{rule}\n")
-    zone = Zone(files.zone_lat, files.zone_lon, files.zone_radius_m)
-    stream.write("Exclusion zone: the victim's home.\n")
-    render.breach_text(breaches(store, "suspect", zone), tz, stream)
+    for recorded in zones(store):
+        zone = Zone(recorded.lat, recorded.lon, recorded.radius_m)
+        stream.write(f"Exclusion zone: {recorded.name} ({recorded.note}).\n")
+        render.breach_text(breaches(store, recorded.subject, zone), tz, stream)
     stream.write(f"{rule}\n")
