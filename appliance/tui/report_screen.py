@@ -36,7 +36,7 @@ PRINT_GROUP = "print"
 
 class ReportScreen(Screen[None]):
     # Nothing focused at first, so p and s are keys, not letters typed into a field.
-    AUTO_FOCUS = None
+    AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", tooltip="close the preview (cancels building it)"),
         Binding("p", "print", "Print", tooltip="print the previewed report to the printer named"),

@@ -7,15 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from report.cups import CupsUnavailable, PrivateCups, private_cups
 from textual.pilot import Pilot
 
 from appliance.tui.app import ApplianceApp
 from appliance.tui.map_screen import MapScreen
 from appliance.tui.report_screen import ReportScreen
 
-from report.cups import CupsUnavailable, PrivateCups, private_cups
 from .conftest import REF, Demo, run
-from .test_screens import normalised, opened, table, text_of, until
+from .test_screens import opened, table, text_of, until
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +132,12 @@ def test_printing_to_a_missing_printer_says_why(demo: Demo, cups: PrivateCups) -
                 screen = await report_built(app, pilot)
                 screen.query_one("#report-printer").value = "no-such-printer"  # type: ignore[attr-defined]
                 await pilot.press("p")
-                await until(pilot, lambda: "Sending" not in screen.said, "the print outcome")
+                await until(
+                    pilot,
+                    lambda: bool(screen.said) and "Sending" not in screen.said,
+                    "the print outcome",
+                    steps=3000,
+                )
                 return screen.said
 
     assert "no such printer" in run(scenario)
@@ -147,7 +152,12 @@ def test_printing_names_the_job_on_the_queue(demo: Demo, cups: PrivateCups) -> N
                 screen = await report_built(app, pilot)
                 screen.query_one("#report-printer").value = cups.queue  # type: ignore[attr-defined]
                 await pilot.press("p")
-                await until(pilot, lambda: "Sending" not in screen.said, "the print outcome")
+                await until(
+                    pilot,
+                    lambda: bool(screen.said) and "Sending" not in screen.said,
+                    "the print outcome",
+                    steps=3000,
+                )
                 return screen.said
 
     assert run(scenario).startswith(f"printing: job {cups.queue}-")
@@ -162,7 +172,9 @@ def test_s_saves_the_previewed_report(demo: Demo, tmp_path: Path) -> None:
             screen = await report_built(app, pilot)
             screen.query_one("#report-path").value = str(target)  # type: ignore[attr-defined]
             await pilot.press("s")
-            await until(pilot, lambda: screen.said.startswith("wrote"), "the saved report")
+            await until(
+                pilot, lambda: screen.said.startswith("wrote"), "the saved report", steps=3000
+            )
 
     run(scenario)
     assert target.read_bytes().startswith(b"%PDF")
