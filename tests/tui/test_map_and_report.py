@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from appliance.tui.map_screen import MapScreen
 from appliance.tui.report_screen import ReportScreen
 
 from .conftest import REF, Demo, run
-from .test_screens import opened, table, text_of, until
+from .test_screens import SIZES, SNAPSHOTS, UPDATE, normalised, opened, table, text_of, until
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +179,27 @@ def test_s_saves_the_previewed_report(demo: Demo, tmp_path: Path) -> None:
 
     run(scenario)
     assert target.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=["80x24", "160x48"])
+def test_the_map_screen_matches_its_svg_snapshot(demo: Demo, width: int, height: int) -> None:
+    """The first occasion's map in half-blocks, legend below (APPLIANCE_UPDATE_SNAPSHOTS=1
+    accepts a deliberate change)."""
+
+    async def scenario() -> str:
+        app = opened(demo)
+        app.animation_level = "none"
+        async with app.run_test(size=(width, height)) as pilot:
+            await colocated(app, pilot)
+            table(app, "#occasions-table").focus()
+            await pilot.press("m")
+            await map_shown(app, pilot)
+            await pilot.pause(0.2)
+            return normalised(app.export_screenshot())
+
+    svg = run(scenario)
+    snapshot = SNAPSHOTS / f"map-{width}x{height}.svg"
+    if os.environ.get(UPDATE):
+        snapshot.write_text(svg)
+        return
+    assert svg == snapshot.read_text(), f"the map at {width}x{height} differs from {snapshot.name}"
