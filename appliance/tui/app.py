@@ -25,6 +25,7 @@ from textual.message_pump import MessagePump
 from textual.widgets import Footer, Static, TabbedContent
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from appliance.analyses.colocate import Parameters
 from appliance.cli.session import PASSPHRASE_ENV
 from appliance.errors import ApplianceError, IntakeCancelled
 from appliance.intake.watch import watch
@@ -34,6 +35,7 @@ from appliance.textsafe import shown
 from appliance.tui.commands import ApplianceCommands, PaletteCommand, help_sections, palette
 from appliance.tui.help import HelpScreen, Section
 from appliance.tui.intake_jobs import CancelFlag, Relay, acquire_paths, head, parse_job, waiting
+from appliance.tui.map_screen import MapScreen
 from appliance.tui.messages import (
     AcquisitionDone,
     CaseOpened,
@@ -58,6 +60,7 @@ from appliance.tui.panes.contacts import ContactsPane
 from appliance.tui.panes.intake import IntakePane
 from appliance.tui.panes.sources import SourcesPane
 from appliance.tui.panes.timeline import TimelinePane
+from appliance.tui.report_screen import ReportScreen
 from appliance.tui.session import CaseSession, Job
 from appliance.tui.style import CSS
 
@@ -73,7 +76,10 @@ PANES: tuple[type[Pane], ...] = (
     TimelinePane,
     IntakePane,
 )
-MAPS_LATER = "Maps arrive with the maps and report issue."
+NOTHING_TO_MAP = (
+    "Nothing to map here: run a co-location (2) or an exclusion-zone search (4), choose an "
+    "occasion or visit, then press m."
+)
 
 
 def _reason(exc: BaseException) -> str:
@@ -101,7 +107,8 @@ class ApplianceApp(App[None]):
         ),
         Binding("g", "go", "Run", tooltip="run the shown pane's question with its form's values"),
         Binding("question_mark", "help", "Help", tooltip="this list of keys"),
-        Binding("m", "maps", "Maps", tooltip="maps (not built yet: the maps and report issue)"),
+        Binding("m", "maps", "Map", tooltip="map of the chosen occasion (2) or visit (4)"),
+        Binding("R", "report", "Report", tooltip="preview the printed report, print or save it"),
         Binding("o", "open_case", "Open case", show=False, tooltip="open or switch case"),
         Binding("escape", "cancel", "Cancel", show=False, tooltip="cancel the running question"),
         # Priority, or the screen's copy binding would take ctrl+c first.
@@ -449,7 +456,21 @@ class ApplianceApp(App[None]):
         self.push_screen(HelpScreen(self.help_sections()))
 
     def action_maps(self) -> None:
-        self.notify(MAPS_LATER, title="Maps", markup=False)
+        request = self.active_pane().map_request()
+        if request is None:
+            self.notify(NOTHING_TO_MAP, title="Map", markup=False)
+            return
+        self.push_screen(MapScreen(request))
+
+    def action_report(self) -> None:
+        if not self.session.is_open:
+            self.notify("Open a case first: press o.", markup=False)
+            return
+        self.push_screen(ReportScreen(self.colocation_parameters()))
+
+    def colocation_parameters(self) -> Parameters:
+        """The co-location pane's parameters as typed, or the defaults where one does not read."""
+        return self.query_one(ColocationPane).parameters() or Parameters()
 
     def help_sections(self) -> list[Section]:
         return help_sections(self)

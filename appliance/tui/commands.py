@@ -13,10 +13,12 @@ from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from appliance.tui.help import Section
+from appliance.tui.map_screen import MapScreen
 from appliance.tui.panes.base import Pane
 from appliance.tui.panes.breach import BreachPane
 from appliance.tui.panes.intake import IntakePane
 from appliance.tui.panes.sources import SourcesPane
+from appliance.tui.report_screen import ReportScreen
 
 if TYPE_CHECKING:
     from appliance.tui.app import ApplianceApp
@@ -103,7 +105,8 @@ def palette(app: ApplianceApp) -> list[PaletteCommand]:
         key_in(IntakePane, "w", "Watch for USB sticks"),
         PaletteCommand("Cancel the running query", "ctrl+c or escape", app.action_cancel),
         PaletteCommand("Help: every key", "key ?", app.action_help),
-        PaletteCommand("Maps", "key m", app.action_maps),
+        PaletteCommand("Map of the chosen occasion or visit", "key m", app.action_maps),
+        PaletteCommand("Report: preview, print, save", "key R", app.action_report),
         PaletteCommand("Quit", "key q", app.exit),
     ]
 
@@ -124,6 +127,8 @@ def help_sections(app: ApplianceApp) -> list[Section]:
     return [
         ("Anywhere", anywhere),
         *((f"{kind.title} pane ({kind.key})", keys(kind.BINDINGS)) for kind in PANE_KEYS),
+        ("Map screen (m)", keys(MapScreen.BINDINGS)),
+        ("Report screen (R)", keys(ReportScreen.BINDINGS)),
         ("Open-case screen", [("ctrl+n", "create a new case")]),
     ]
 

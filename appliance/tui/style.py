@@ -93,6 +93,23 @@ OpenCaseScreen, HelpScreen, NewCaseScreen, SubjectForm, PlacesPicker {
 #open-error.-status, #new-error.-status {
     color: $text-muted;
 }
+#map-title, #report-facts, #report-said {
+    height: auto;
+    padding: 0 1;
+}
+#map-image, #report-page {
+    width: 1fr;
+    height: 1fr;
+}
+#map-legend {
+    height: auto;
+    max-height: 8;
+    padding: 0 1;
+    color: $text-muted;
+}
+#report-printer, #report-path {
+    width: 1fr;
+}
 #help-table {
     height: auto;
     max-height: 20;

@@ -88,11 +88,25 @@ def test_an_officer_finds_the_occasions_and_the_contacts(demo: Demo, terminal: T
     first = expected["occasions"][0]
     assert f"{round(first['min_distance_m'])}" in screen
 
+    terminal.keys("m")
+    terminal.wait_for("the first occasion's map", lambda s: f"(1 of {occasions})" in s)
+    terminal.wait_for("the map's legend", lambda s: "Occasion 1:" in s)
+    terminal.keys("Escape")
+    terminal.wait_for("the occasions again", lambda s: f"{occasions:,} occasions" in s)
+
     terminal.keys("3")
     terminal.keys("g")
     busiest = contacts["busiest_day"]["date"]
     day = busiest[8:10].lstrip("0")
     terminal.wait_for("the busiest day", lambda s: "busiest" in s.lower() and day in s)
+
+    terminal.keys("R")
+    terminal.wait_for("the report preview", lambda s: "Report on" in s and "pages" in s)
+    terminal.keys("p")
+    # No printer is set up in this terminal: the outcome is the printer's error, in words.
+    terminal.wait_for("the print outcome", lambda s: "printing: job" in s or "cannot print" in s)
+    terminal.keys("Escape")
+    terminal.wait_for("the panes again", lambda s: "Report on" not in s)
 
     terminal.keys("q")
     deadline = time.monotonic() + WAIT_S

@@ -12,6 +12,8 @@ from textual.widgets import Select, Static, TabbedContent, TabPane
 
 from appliance.analyses.accounting import SourceAccount
 from appliance.store.case import Subject
+from appliance.store.home import Home
+from appliance.tui.map_screen import MapRequest
 from appliance.tui.messages import CaseOpened, QueryCancelled, QueryFailed
 from appliance.tui.session import Job
 from appliance.tui.text import cell
@@ -21,6 +23,8 @@ RUNNING = " (ctrl+c or escape cancels)"
 
 class Host(Protocol):
     """The part of the app a pane relies on (the app is the one place store work runs)."""
+
+    home: Home
 
     def ask(self, job: Job, reply_to: MessagePump, what: str, *, write: bool = False) -> None: ...
 
@@ -68,6 +72,10 @@ class Pane(TabPane):
 
     def go(self) -> None:
         """Run this pane's analysis with what the form holds."""
+
+    def map_request(self) -> MapRequest | None:
+        """What ``m`` maps from this pane (its selected occasion or visit), or None."""
+        return None
 
     def first_focus(self) -> Widget | None:
         """Where the keyboard lands when the pane is shown (never a text field, so the

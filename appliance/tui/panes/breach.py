@@ -18,7 +18,9 @@ from appliance.analyses.common import Period
 from appliance.analyses.places import Place, frequent_places
 from appliance.cli.session import parse_zone
 from appliance.errors import ApplianceError
+from appliance.maps.render import MapImage, installed_tiles, visit_map
 from appliance.store.case import CaseStore, Subject
+from appliance.tui.map_screen import MapRequest
 from appliance.tui.messages import BreachDone, CaseOpened, PlacesFound
 from appliance.tui.panes.base import Pane
 from appliance.tui.places_picker import PlacesPicker
@@ -128,6 +130,27 @@ class BreachPane(Pane):
             return
         self.query_one("#breach-zone", Input).value = f"{place.lat:.5f},{place.lon:.5f}"
         self.go()
+
+    def map_request(self) -> MapRequest | None:
+        result = self.result
+        table = self.query_one("#visits-table", RowTable)
+        if result is None or not result.visits:
+            return None
+        chosen = result.visits[min(table.cursor_row, len(result.visits) - 1)]
+        timezone, home = str(self.tz), self.host.home
+
+        def draw(number: int, width_px: int, height_px: int) -> MapImage:
+            return visit_map(
+                result,
+                number,
+                timezone=timezone,
+                tiles=installed_tiles(home),
+                width_px=width_px,
+                height_px=height_px,
+            )
+
+        numbers = [v.number for v in result.visits]
+        return MapRequest("Visit", numbers, chosen.number, draw)
 
     def on_breach_done(self, message: BreachDone) -> None:
         result = self.result = message.result

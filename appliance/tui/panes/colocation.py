@@ -15,7 +15,9 @@ from textual.widgets import DataTable, Input, Static
 
 from appliance.analyses.colocate import Colocation, Event, Parameters, colocate
 from appliance.errors import ApplianceError
+from appliance.maps.render import MapImage, installed_tiles, occasion_map
 from appliance.store.case import CaseStore, Subject
+from appliance.tui.map_screen import MapRequest
 from appliance.tui.messages import CaseOpened, ColocationDone
 from appliance.tui.panes.base import Pane
 from appliance.tui.text import CLOCK, FULL, cell, end_time, number, ordinal, radii, when
@@ -87,11 +89,7 @@ class ColocationPane(Pane):
             self.say("Choose two subjects, A and B.")
             return
         try:
-            params = Parameters(
-                within_m=parse_distance_m(self.query_one("#coloc-within", Input).value),
-                window_s=parse_duration_s(self.query_one("#coloc-window", Input).value),
-                gap_s=parse_duration_s(self.query_one("#coloc-gap", Input).value),
-            )
+            params = self._parameters()
         except ApplianceError as exc:
             self.say(cell(exc))
             return
@@ -130,6 +128,41 @@ class ColocationPane(Pane):
             f"{p.gap_s:g} s. Enter on an occasion lists its events."
         )
         self.say(summary)
+
+    def _parameters(self) -> Parameters:
+        return Parameters(
+            within_m=parse_distance_m(self.query_one("#coloc-within", Input).value),
+            window_s=parse_duration_s(self.query_one("#coloc-window", Input).value),
+            gap_s=parse_duration_s(self.query_one("#coloc-gap", Input).value),
+        )
+
+    def parameters(self) -> Parameters | None:
+        """The parameters as typed (the report uses them), or None if one does not read."""
+        try:
+            return self._parameters()
+        except ApplianceError:
+            return None
+
+    def map_request(self) -> MapRequest | None:
+        result = self.result
+        table = self.query_one("#occasions-table", RowTable)
+        if result is None or not result.occasions:
+            return None
+        chosen = result.occasions[min(table.cursor_row, len(result.occasions) - 1)]
+        timezone, home = str(self.tz), self.host.home
+
+        def draw(number: int, width_px: int, height_px: int) -> MapImage:
+            return occasion_map(
+                result,
+                number,
+                timezone=timezone,
+                tiles=installed_tiles(home),
+                width_px=width_px,
+                height_px=height_px,
+            )
+
+        numbers = [o.number for o in result.occasions]
+        return MapRequest("Occasion", numbers, chosen.number, draw)
 
     @on(DataTable.RowSelected, "#occasions-table")
     def occasion_chosen(self, event: DataTable.RowSelected) -> None:
