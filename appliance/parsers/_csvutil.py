@@ -162,10 +162,11 @@ class _BoundedLines:
         return line
 
 
-def csv_records(stream: BinaryIO) -> Iterator[CsvRecord]:
-    """Every record of a comma-separated stream, in order; unreadable ones carry a problem."""
+def csv_records(stream: BinaryIO, delimiter: str = ",") -> Iterator[CsvRecord]:
+    """Every record of a delimited stream (comma unless a mapping profile names another), in
+    order; unreadable ones carry a problem, and lines stay bounded."""
     lines = _BoundedLines(open_text(stream), MAX_LINE_CHARS)
-    reader = csv.reader(lines)
+    reader = csv.reader(lines, delimiter=delimiter)
     number = 0
     while True:
         lines.overlong = False

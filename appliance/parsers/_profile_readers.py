@@ -15,14 +15,12 @@ from typing import Any, BinaryIO, cast
 from appliance.errors import InputTooLarge, NotThisFormat
 from appliance.model import Rejection
 from appliance.parsers._csvutil import (
-    MAX_LINE_CHARS,
-    CsvRecord,
-    _BoundedLines,
     column_index,
+    csv_records,
     data_rows,
 )
 from appliance.parsers._profile_spec import Profile
-from appliance.parsers.base import ZIP_ERRORS, open_text
+from appliance.parsers.base import ZIP_ERRORS
 
 MAX_SHEET_ROWS = 1_048_576
 """Excel's own row limit; a sheet claiming more rows is damaged or hostile."""
@@ -76,7 +74,7 @@ def csv_rows(
     stream: BinaryIO, profile: Profile
 ) -> Iterator[tuple[int, dict[str, Value]] | Rejection]:
     """The header's column index, then each data row as {column: text} or a Rejection."""
-    records = _delimited_records(stream, profile.delimiter)
+    records = csv_records(stream, profile.delimiter)
     header = next((r for r in records if not r.is_blank), None)
     layout = f"profile {profile.name}"
     if header is None or header.problem is not None:
@@ -91,28 +89,6 @@ def csv_rows(
         else:
             row, fields = item
             yield row, {name: fields[i] for name, i in index.items()}
-
-
-def _delimited_records(stream: BinaryIO, delimiter: str) -> Iterator[CsvRecord]:
-    """As ``_csvutil.csv_records``, with the profile's delimiter; lines stay bounded."""
-    lines = _BoundedLines(open_text(stream), MAX_LINE_CHARS)
-    reader = csv.reader(lines, delimiter=delimiter)
-    number = 0
-    while True:
-        lines.overlong = False
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            number += 1
-            yield CsvRecord(number, [], f"unreadable CSV record: {exc}")
-            continue
-        number += 1
-        if lines.overlong:
-            yield CsvRecord(number, [], f"line longer than {MAX_LINE_CHARS} characters")
-        else:
-            yield CsvRecord(number, fields)
 
 
 def gunzipped(
