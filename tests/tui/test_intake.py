@@ -220,7 +220,8 @@ def test_the_custody_head_on_the_bar_follows_the_intake(fresh: Fresh) -> None:
     assert shown in bar
 
 
-def test_escape_cancels_an_intake_and_the_custody_ledger_says_so(fresh: Fresh) -> None:
+def cancel_a_large_intake(fresh: Fresh) -> None:
+    """Start reading a large file from the intake pane, then press escape once bytes flow."""
     big = fresh.evidence / "big.bin"
     with big.open("wb") as handle:
         handle.truncate(4096 * MiB)  # sparse: costs no disk, reads as zeros, takes seconds
@@ -238,27 +239,15 @@ def test_escape_cancels_an_intake_and_the_custody_ledger_says_so(fresh: Fresh) -
             await until(pilot, lambda: bool(seen.of(IntakeStopped)), "the cancellation")
 
     run(scenario)
+
+
+def test_escape_cancels_an_intake_and_the_custody_ledger_says_so(fresh: Fresh) -> None:
+    cancel_a_large_intake(fresh)
     assert "intake cancelled" in ledger_actions(fresh)
 
 
 def test_a_cancelled_intake_leaves_no_exhibit_of_the_file_it_was_reading(fresh: Fresh) -> None:
-    big = fresh.evidence / "big.bin"
-    with big.open("wb") as handle:
-        handle.truncate(4096 * MiB)
-    seen = Seen()
-
-    async def scenario() -> None:
-        app = app_for(fresh)
-        async with app.run_test(size=(100, 30), message_hook=seen) as pilot:
-            pane = await opened_on_intake(app, pilot)
-            pane.query_one("#intake-path", Input).value = str(big)
-            pane.query_one("#intake-path", Input).focus()
-            await pilot.press("enter")
-            await until(pilot, lambda: bool(seen.events(BytesRead)), "the first bytes")
-            await pilot.press("escape")
-            await until(pilot, lambda: bool(seen.of(IntakeStopped)), "the cancellation")
-
-    run(scenario)
+    cancel_a_large_intake(fresh)
     assert "acquired" not in ledger_actions(fresh)
 
 
