@@ -63,11 +63,15 @@ class Console:
         return self.text[-chars:]
 
     def wait_for(self, pattern: str, timeout: float, since: int = 0) -> re.Match[str]:
+        """The first match of ``pattern`` after ``since`` within whole lines: the serial port
+        delivers a line in pieces, and a pattern such as ``READY[^\n]*`` must not match the
+        first piece of its line."""
         regex = re.compile(pattern)
         deadline = time.monotonic() + timeout
         with self._lock:
             while True:
-                found = regex.search(self._text, since)
+                whole = self._text.rfind("\n") + 1
+                found = regex.search(self._text, since, whole)
                 if found:
                     return found
                 left = deadline - time.monotonic()
