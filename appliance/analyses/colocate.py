@@ -3,21 +3,23 @@
 The search is one SQL query (``colocate_events.sql``); this module binds its parameters, puts
 the events in time order and numbers them into occasions (``colocation_table``: columns, for
 callers that want thousands of events), then grades each event and groups the occasions
-(``colocate``: plain dataclasses).
+(``colocate``: occasions as dataclasses, events made into dataclasses only when read).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property, partial
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from appliance.analyses import sql
-from appliance.analyses.common import Period, SourceLabel, source_labels, two_subjects, utc
-from appliance.analyses.grading import best, grade
+from appliance.analyses.common import Period, SourceLabel, source_labels, two_subjects
+from appliance.analyses.grading import GRADES, grade_column, grade_ranks
 from appliance.errors import UsageError
 from appliance.store.case import CaseStore
 from appliance.timeutil import iso_z
@@ -31,8 +33,6 @@ DEFAULT_GAP_S = 1800.0
 # the cells' bounding boxes tight, so few candidate pairs survive; larger cells cost more.
 CELL_FACTOR = 1.0
 BUCKET_FACTOR = 1.0
-# The order of events: by time, then the rest of the pair so that ties always come out alike.
-EVENT_ORDER = ("t_us", "a_t_us", "b_t_us", "a_source_id", "a_row", "b_source_id", "b_row")
 
 
 @dataclass(frozen=True)
@@ -124,13 +124,44 @@ class Occasion:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Colocation:
+    """The result: occasions at once, events made into objects only when read.
+
+    A dense case has hundreds of thousands of events; a screen shows one occasion's, so
+    ``occasion_events`` builds only those, and ``events`` builds them all on first use.
+    ``read(start, count)`` gives events ``start`` to ``start + count - 1`` in time order.
+    """
+
     a: str
     b: str
     parameters: Parameters
-    events: list[Event]
     occasions: list[Occasion]
+    read: Callable[[int, int], list[Event]] = field(repr=False)
+
+    @classmethod
+    def of_events(
+        cls, a: str, b: str, parameters: Parameters, events: list[Event], occasions: list[Occasion]
+    ) -> Colocation:
+        """A result from events already made (in time order, numbered into ``occasions``)."""
+        return cls(a, b, parameters, occasions, lambda start, count: events[start : start + count])
+
+    @property
+    def event_count(self) -> int:
+        return sum(o.events for o in self.occasions)
+
+    @cached_property
+    def events(self) -> list[Event]:
+        return self.read(0, self.event_count)
+
+    def occasion_events(self, number: int) -> list[Event]:
+        """The events of occasion ``number``: one contiguous run, since events are in order."""
+        start = 0
+        for occasion in self.occasions:
+            if occasion.number == number:
+                return self.read(start, occasion.events)
+            start += occasion.events
+        return []
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -172,10 +203,9 @@ def colocation_table(store: CaseStore, a_id: int, b_id: int, params: Parameters)
 
     One row per event: both fixes' source, row, time (``a_t_us``, ``b_t_us``), position, radius
     and method, the event's time ``t_us``, its geodesic ``distance_m`` and its ``occasion``
-    (numbered from 1).
+    (numbered from 1). Events are in time order, ties broken by the rest of the pair.
     """
     table = store.fetch(sql.load("colocate_events"), query_parameters(a_id, b_id, params))
-    table = table.take(pc.sort_indices(table, [(key, "ascending") for key in EVENT_ORDER]))
     return table.append_column("occasion", occasion_numbers(table.column("t_us"), params.gap_s))
 
 
@@ -194,51 +224,91 @@ def occasion_numbers(times_us: pa.ChunkedArray, gap_s: float) -> pa.Array:
 def colocate(store: CaseStore, a: str, b: str, params: Parameters) -> Colocation:
     subject_a, subject_b = two_subjects(store, a, b)
     table = colocation_table(store, subject_a.id, subject_b.id, params)
-    labels = source_labels(store)
-    events: list[Event] = []
-    for r in table.to_pylist():
-        events.append(
-            Event(
-                occasion=r["occasion"],
-                time=utc(r["t_us"]),
-                a_time=utc(r["a_t_us"]),
-                b_time=utc(r["b_t_us"]),
-                distance_m=r["distance_m"],
-                a_lat=r["a_lat"],
-                a_lon=r["a_lon"],
-                b_lat=r["b_lat"],
-                b_lon=r["b_lon"],
-                a_radius_m=r["a_radius_m"],
-                b_radius_m=r["b_radius_m"],
-                a_method=r["a_method"],
-                b_method=r["b_method"],
-                grade=grade(r["distance_m"], params.within_m, r["a_radius_m"], r["b_radius_m"]),
-                a_source=labels[r["a_source_id"]],
-                a_row=r["a_row"],
-                b_source=labels[r["b_source_id"]],
-                b_row=r["b_row"],
-            )
+    grades = grade_column(
+        table.column("distance_m"),
+        params.within_m,
+        table.column("a_radius_m"),
+        table.column("b_radius_m"),
+    )
+    read = partial(_events, table, grades, source_labels(store))
+    return Colocation(subject_a.name, subject_b.name, params, _occasions(table, grades), read)
+
+
+def _occasions(table: pa.Table, grades: pa.Array) -> list[Occasion]:
+    """Occasions from events already numbered and in time order: first and last event time,
+    number of events, closest distance and best grade of each."""
+    if table.num_rows == 0:
+        return []
+    columns = pa.table(
+        {
+            "occasion": table.column("occasion"),
+            "t_us": table.column("t_us"),
+            "distance_m": table.column("distance_m"),
+            "rank": grade_ranks(grades),
+        }
+    )
+    groups = (
+        columns.group_by("occasion", use_threads=False)
+        .aggregate(
+            [
+                ("t_us", "min"),
+                ("t_us", "max"),
+                ("t_us", "count"),
+                ("distance_m", "min"),
+                ("rank", "min"),
+            ]
         )
-    return Colocation(subject_a.name, subject_b.name, params, events, group_occasions(events))
+        .sort_by("occasion")
+    )
+    return list(
+        map(
+            Occasion,
+            groups.column("occasion").to_pylist(),
+            _times(groups.column("t_us_min")),
+            _times(groups.column("t_us_max")),
+            groups.column("t_us_count").to_pylist(),
+            groups.column("distance_m_min").to_pylist(),
+            [GRADES[rank] for rank in groups.column("rank_min").to_pylist()],
+        )
+    )
 
 
-def group_occasions(events: list[Event]) -> list[Occasion]:
-    """Occasions from events already numbered and in time order."""
-    occasions: list[Occasion] = []
-    group: list[Event] = []
-    for event in [*events, None]:
-        if group and (event is None or event.occasion != group[0].occasion):
-            occasions.append(
-                Occasion(
-                    number=group[0].occasion,
-                    start=group[0].time,
-                    end=group[-1].time,
-                    events=len(group),
-                    min_distance_m=min(e.distance_m for e in group),
-                    grade=best([e.grade for e in group]),
-                )
-            )
-            group = []
-        if event is not None:
-            group.append(event)
-    return occasions
+def _times(us: pa.ChunkedArray | pa.Array) -> list[datetime]:
+    # An offset of +00:00 makes Arrow give datetime.UTC, the zone every other result carries.
+    times: list[datetime] = pc.cast(us, pa.timestamp("us", tz="+00:00")).to_pylist()
+    return times
+
+
+def _events(
+    table: pa.Table, grades: pa.Array, labels: dict[int, SourceLabel], start: int, count: int
+) -> list[Event]:
+    """Events ``start`` to ``start + count - 1`` of a result as objects, built column by column
+    (one conversion per column, not per value: a dense case has hundreds of thousands)."""
+    part = table.slice(start, count)
+
+    def values(name: str) -> list[Any]:
+        return part.column(name).to_pylist()  # type: ignore[no-any-return]
+
+    return list(
+        map(
+            Event,
+            values("occasion"),
+            _times(part.column("t_us")),
+            _times(part.column("a_t_us")),
+            _times(part.column("b_t_us")),
+            values("distance_m"),
+            values("a_lat"),
+            values("a_lon"),
+            values("b_lat"),
+            values("b_lon"),
+            values("a_radius_m"),
+            values("b_radius_m"),
+            values("a_method"),
+            values("b_method"),
+            grades.slice(start, count).to_pylist(),
+            [labels[s] for s in values("a_source_id")],
+            values("a_row"),
+            [labels[s] for s in values("b_source_id")],
+            values("b_row"),
+        )
+    )

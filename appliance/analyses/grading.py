@@ -19,6 +19,9 @@ A grade is about the devices, not the people carrying them.
 
 from __future__ import annotations
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 GRADES = ("certain", "probable", "possible", "unknown")
 
 
@@ -38,3 +41,28 @@ def grade(
 def best(grades: list[str]) -> str:
     """The strongest grade among ``grades`` (``unknown`` only if nothing better)."""
     return min(grades, key=GRADES.index) if grades else "unknown"
+
+
+def grade_column(
+    distance_m: pa.ChunkedArray | pa.Array,
+    within_m: float,
+    radius_a: pa.ChunkedArray | pa.Array,
+    radius_b: pa.ChunkedArray | pa.Array,
+) -> pa.Array:
+    """``grade`` for a column of events at once (the same IEEE additions and comparisons)."""
+    spread = pc.add(radius_a, radius_b)  # null where either radius is unknown
+    graded = pc.if_else(
+        pc.less_equal(pc.add(distance_m, spread), within_m),
+        "certain",
+        pc.if_else(pc.less_equal(spread, within_m), "probable", "possible"),
+    )
+    column = pc.if_else(pc.is_null(spread), "unknown", graded)
+    if isinstance(column, pa.ChunkedArray):
+        return column.combine_chunks()
+    return column
+
+
+def grade_ranks(grades: pa.Array) -> pa.Array:
+    """Each grade's place in ``GRADES`` (0 is the strongest), for taking the best of a group."""
+    ranks: pa.Array = pc.index_in(grades, value_set=pa.array(GRADES))
+    return ranks

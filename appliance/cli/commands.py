@@ -437,7 +437,7 @@ def cmd_map_occasion(args: argparse.Namespace) -> int:
         tz = store.info.timezone
         params = Parameters(args.within, args.window, args.gap, _period(args, tz))
         result = colocate(store, args.a, args.b, params)
-        mine = [e for e in result.events if e.occasion == args.occasion]
+        mine = result.occasion_events(args.occasion)
         keys = [(e.a_source, e.a_row) for e in mine if e.a_method == "cell"]
         keys += [(e.b_source, e.b_row) for e in mine if e.b_method == "cell"]
         cells = cell_sectors(store, keys)
@@ -530,7 +530,9 @@ def cmd_tiles_build(args: argparse.Namespace) -> int:
 
     zooms = parse_zooms(args.zoom)
     bbox = parse_bbox(args.bbox) if args.bbox else None
-    built = build(args.osm, args.out, zooms=zooms, bbox=bbox, progress=_say)
+    built = build(
+        args.osm, args.out, zooms=zooms, bbox=bbox, attribution=args.attribution, progress=_say
+    )
     if args.json:
         render.emit_json(
             {

@@ -262,13 +262,20 @@ def build_parser() -> argparse.ArgumentParser:
     tiles_list = tiles_cmds.add_parser("list", help="installed packs and what they cover")
     tiles_list.add_argument("--json", action="store_true")
     tiles_build = tiles_cmds.add_parser(
-        "build", help="draw a raster MBTiles pack from OpenStreetMap data (.osm.pbf), offline"
+        "build",
+        help="draw a raster MBTiles pack from OpenStreetMap data (.osm.pbf, .osm) or a "
+        "GeoJSON/TopoJSON line network, offline",
     )
-    tiles_build.add_argument("osm", type=Path, metavar="OSM.pbf")
+    tiles_build.add_argument("osm", type=Path, metavar="OSM.pbf|LINES.json")
     tiles_build.add_argument("--out", type=Path, required=True, metavar="PACK.mbtiles")
     tiles_build.add_argument("--zoom", default="12-16", help="zoom levels FROM-TO (default 12-16)")
     tiles_build.add_argument(
         "--bbox", metavar="W,S,E,N", help="area in degrees (default: the extract's own box)"
+    )
+    tiles_build.add_argument(
+        "--attribution",
+        default="© OpenStreetMap contributors, ODbL",
+        help="the data's credit, printed on every map drawn from the pack",
     )
     tiles_build.add_argument("--json", action="store_true")
 

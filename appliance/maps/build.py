@@ -1,9 +1,9 @@
 """The tile-building step: raster MBTiles from real OpenStreetMap data, entirely offline.
 
 ``appliance tiles build OSM.pbf --out PACK.mbtiles [--zoom 12-16] [--bbox W,S,E,N]`` reads the
-extract (``osm``), draws every 256-pixel tile of the area at each zoom with Pillow (``style``),
-and writes an MBTiles 1.3 file (TMS rows, PNG tiles). The image build runs the same command for
-a force's own area.
+extract (``osm``; or a GeoJSON or TopoJSON line network, ``lines``), draws every 256-pixel tile
+of the area at each zoom with Pillow (``style``), and writes an MBTiles 1.3 file (TMS rows, PNG
+tiles). The image build runs the same command for a force's own area.
 
 Builds are repeatable byte for byte: features are drawn in a fixed order, nothing records the
 time, and tiles are written in (zoom, column, row) order. The pack names the extract's SHA-256
@@ -31,7 +31,7 @@ from PIL import Image, ImageDraw
 
 from appliance import __version__
 from appliance.errors import MapDataUnreadable, UsageError
-from appliance.maps import osm, style
+from appliance.maps import lines, osm, style
 from appliance.maps.geo import x_to_lon, y_to_lat
 from appliance.maps.osm import Feature
 from appliance.maps.tiles import Bounds, PackInfo, inspect
@@ -90,11 +90,16 @@ def build(
     *,
     zooms: tuple[int, int] = DEFAULT_ZOOMS,
     bbox: Bounds | None = None,
+    attribution: str = ATTRIBUTION,
     progress: Progress = lambda _m: None,
 ) -> Built:
     digest = _sha256(source)
-    features = osm.read(source, progress)
-    area = bbox or _extent(source, features)
+    if lines.is_lines_file(source):
+        features = lines.read(source, progress)
+        area = bbox or lines.extent(features)
+    else:
+        features = osm.read(source, progress)
+        area = bbox or _extent(source, features)
     count = sum(
         len(c) * len(r) for c, r in (tile_range(area, z) for z in range(zooms[0], zooms[1] + 1))
     )
@@ -113,7 +118,7 @@ def build(
         "center": f"{(area[0] + area[2]) / 2:.7f},{(area[1] + area[3]) / 2:.7f},{zooms[0]}",
         "minzoom": str(zooms[0]),
         "maxzoom": str(zooms[1]),
-        "attribution": ATTRIBUTION,
+        "attribution": attribution,
         "description": f"Drawn by appliance {__version__} from {source.name} (SHA-256 {digest}).",
     }
     tiles = _render_all(features, area, zooms, progress)
@@ -193,7 +198,7 @@ def _index(
 
 
 def render_tile(features: list[Feature], zoom: int, x: int, y: int) -> bytes:
-    """One PNG tile: areas, then water lines, railways, road casings and roads."""
+    """One PNG tile: areas, then water lines, railways, road casings, roads and transit lines."""
     size = TILE * SS
     image = Image.new("RGB", (size, size), style.LAND)
     pen = ImageDraw.Draw(image)
@@ -227,6 +232,11 @@ def render_tile(features: list[Feature], zoom: int, x: int, y: int) -> bytes:
     for f in roads:
         width = style.road_width(f.kind, zoom)
         pen.line(place(f.parts[0]), fill=style.ROAD_FILL[f.kind], width=_px(width), joint="curve")
+    for f in features:
+        if f.layer == lines.LAYER:
+            colour = style.TRANSIT.get(f.kind, style.TRANSIT_OTHER)
+            width = _px(style.transit_width(zoom))
+            pen.line(place(f.parts[0]), fill=colour, width=width, joint="curve")
     tile = image.resize((TILE, TILE), Image.Resampling.LANCZOS)
     paletted = tile.quantize(colors=128, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()

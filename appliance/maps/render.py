@@ -83,7 +83,7 @@ def occasion_map(
     ``cells`` (from ``analyses.cell_sectors``) gives the serving cell's sector for positions
     from call records; without it such positions get their range as a circle.
     """
-    events = [e for e in colocation.events if e.occasion == occasion]
+    events = colocation.occasion_events(occasion)
     found = [o for o in colocation.occasions if o.number == occasion]
     if not events or not found:
         raise UsageError(

@@ -45,3 +45,26 @@ MIN_ZOOM: dict[str, int] = {"building": 14, "path": 15, "service": 14, "stream":
 
 def road_width(kind: str, zoom: int) -> float:
     return max(0.6, ROAD_WIDTH_Z16[kind] * 2.0 ** (zoom - 16))
+
+
+# Transit lines (``lines``) in their operators' colours where the name is known, so an officer
+# reads "the Victoria line" off the map; any other line is drawn in TRANSIT_OTHER.
+TRANSIT: dict[str, RGB] = {
+    "Bakerloo": (178, 99, 0),
+    "Central": (220, 36, 31),
+    "Circle": (255, 211, 41),
+    "District": (0, 125, 50),
+    "DLR": (0, 175, 173),
+    "Hammersmith & City": (244, 169, 190),
+    "Jubilee": (161, 165, 167),
+    "Metropolitan": (155, 0, 88),
+    "Northern": (0, 0, 0),
+    "Piccadilly": (0, 25, 168),
+    "Victoria": (0, 152, 216),
+    "Waterloo & City": (147, 206, 186),
+}
+TRANSIT_OTHER: RGB = (90, 90, 90)
+
+
+def transit_width(zoom: int) -> float:
+    return max(1.2, 4.0 * 2.0 ** (zoom - 16))

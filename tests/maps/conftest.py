@@ -126,7 +126,7 @@ def colocation(events: list[Event], a: str = "suspect", b: str = "victim") -> Co
         occasions.append(
             Occasion(number, mine[0].time, mine[-1].time, len(mine), 100.0, "probable")
         )
-    return Colocation(a, b, Parameters(), events, occasions)
+    return Colocation.of_events(a, b, Parameters(), events, occasions)
 
 
 def breaches(points: list[tuple[float, float]], zone: Zone, subject: str = "suspect") -> Breaches:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from .conftest import need
+from .conftest import LONDON_LINES, need
 
 DPI = 20
 A4_PX = (round(210 / 25.4 * DPI), round(297 / 25.4 * DPI))
@@ -66,6 +66,16 @@ def test_every_occasion_and_visit_page_carries_its_map(demo_report: Path, demo_t
 
 def test_demo_report_is_under_one_megabyte(demo_report: Path) -> None:
     assert demo_report.stat().st_size < ONE_MEGABYTE
+
+
+@pytest.mark.skipif(
+    not LONDON_LINES.exists(), reason=f"{LONDON_LINES} absent (make test fetches it)"
+)
+def test_the_demo_maps_are_drawn_on_the_real_base_map(demo_text: str) -> None:
+    """Every map credits the Underground lines' data; none falls back to the grid."""
+    maps = len(re.findall(r"^\s*(?:Occasion \d+:|Visit \d+ to) ", demo_text, re.MULTILINE))
+    assert demo_text.count("OpenStreetMap contributors") >= maps > 0
+    assert "No map tiles cover this area" not in demo_text
 
 
 def test_text_is_selectable(demo_text: str) -> None:

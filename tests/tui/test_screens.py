@@ -74,7 +74,11 @@ def test_colocation_shows_the_same_occasions_as_the_command_line(demo: Demo) -> 
         async with app.run_test(size=(160, 48)) as pilot:
             await until(pilot, lambda: f"Case {REF}" in text_of(app, "#case-bar"), "the case")
             await pilot.press("2")
-            assert app.query_one("#tabs", TabbedContent).active == "colocation"
+            await until(
+                pilot,
+                lambda: app.query_one("#tabs", TabbedContent).active == "colocation",
+                "the co-location pane",
+            )
             await pilot.press("g")
             occasions = table(app, "#occasions-table")
             await until(pilot, lambda: occasions.row_count > 0, "the occasions")

@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
-from appliance.analyses.colocate import Colocation, Event, Parameters, colocate
+from appliance.analyses.colocate import Colocation, Parameters, colocate
 from appliance.errors import ApplianceError
 from appliance.maps.render import MapImage, installed_tiles, occasion_map
 from appliance.store.case import CaseStore, Subject
@@ -32,7 +32,6 @@ class ColocationPane(Pane):
     def __init__(self) -> None:
         super().__init__()
         self.result: Colocation | None = None
-        self._events: dict[int, list[Event]] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="form"):
@@ -67,7 +66,7 @@ class ColocationPane(Pane):
 
     def case_opened(self, opened: CaseOpened) -> None:
         super().case_opened(opened)
-        self.result, self._events = None, {}
+        self.result = None
         self.query_one("#occasions-table", RowTable).clear()
         self.query_one("#events-table", RowTable).clear()
         self.offer_subjects("coloc-a", "suspect")
@@ -101,9 +100,6 @@ class ColocationPane(Pane):
 
     def on_colocation_done(self, message: ColocationDone) -> None:
         result = self.result = message.result
-        self._events = {}
-        for event in result.events:
-            self._events.setdefault(event.occasion, []).append(event)
         table = self.query_one("#occasions-table", RowTable)
         table.clear()
         for o in result.occasions:
@@ -118,7 +114,7 @@ class ColocationPane(Pane):
             )
         self.query_one("#events-table", RowTable).clear()
         p = result.parameters
-        summary = Text(f"{len(result.occasions):,} occasions, {len(result.events):,} events")
+        summary = Text(f"{len(result.occasions):,} occasions, {result.event_count:,} events")
         summary.append(" · ")
         summary.append(cell(result.a))
         summary.append(" and ")
@@ -169,7 +165,9 @@ class ColocationPane(Pane):
         number_ = int(event.row_key.value or 0)
         table = self.query_one("#events-table", RowTable)
         table.clear()
-        for e in self._events.get(number_, []):
+        # Only this occasion's events become objects: a dense case has hundreds of thousands.
+        events = self.result.occasion_events(number_) if self.result else []
+        for e in events:
             same_day = e.a_time.astimezone(self.tz).date() == e.b_time.astimezone(self.tz).date()
             table.add_row(
                 when(e.a_time, self.tz, FULL),
