@@ -154,14 +154,20 @@ class Colocation:
     def events(self) -> list[Event]:
         return self.read(0, self.event_count)
 
-    def occasion_events(self, number: int) -> list[Event]:
-        """The events of occasion ``number``: one contiguous run, since events are in order."""
+    def occasion_span(self, number: int) -> tuple[int, int]:
+        """Where occasion ``number``'s events are (first index, count): one contiguous run,
+        since events are in order; (0, 0) when there is no such occasion."""
         start = 0
         for occasion in self.occasions:
             if occasion.number == number:
-                return self.read(start, occasion.events)
+                return start, occasion.events
             start += occasion.events
-        return []
+        return 0, 0
+
+    def occasion_events(self, number: int) -> list[Event]:
+        """The events of occasion ``number``, in time order."""
+        start, count = self.occasion_span(number)
+        return self.read(start, count) if count else []
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -98,7 +98,7 @@ def cmd_subject_add(args: argparse.Namespace) -> int:
 
 
 def cmd_subject_list(args: argparse.Namespace) -> int:
-    with open_case(home_of(args.home), args.ref) as store:
+    with open_case(home_of(args.home), args.ref, spatial=False) as store:
         subjects = store.subjects()
     if args.json:
         render.emit_json(
@@ -232,7 +232,7 @@ def cmd_colocate(args: argparse.Namespace) -> int:
 
 
 def cmd_contacts(args: argparse.Namespace) -> int:
-    with open_case(home_of(args.home), args.case) as store:
+    with open_case(home_of(args.home), args.case, spatial=False) as store:
         period = _period(args, store.info.timezone)
         result = contacts(store, args.a, args.b, period, args.match_within)
         head = _case_head(store)
@@ -260,7 +260,7 @@ def cmd_breach(args: argparse.Namespace) -> int:
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
-    with open_case(home_of(args.home), args.case) as store:
+    with open_case(home_of(args.home), args.case, spatial=False) as store:
         tz = store.info.timezone
         items = timeline(store, args.subject, _period(args, tz), limit=args.limit)
     if args.json:
@@ -395,7 +395,7 @@ def cmd_disclose(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    with open_case(home_of(args.home), args.case) as store:
+    with open_case(home_of(args.home), args.case, spatial=False) as store:
         accounts = sources(store, with_rejections=args.rejections or args.json)
     if args.json:
         render.emit_json([a.as_json() for a in accounts])
@@ -576,7 +576,7 @@ def cmd_zone_add(args: argparse.Namespace) -> int:
 def cmd_zone_list(args: argparse.Namespace) -> int:
     from appliance.store.zones import zones
 
-    with open_case(home_of(args.home), args.ref) as store:
+    with open_case(home_of(args.home), args.ref, spatial=False) as store:
         found = zones(store)
     if args.json:
         render.emit_json([z.as_json() for z in found])

@@ -19,10 +19,34 @@ from appliance.textsafe import shown
 
 
 def emit_json(document: Any, out: TextIO | None = None) -> None:
-    """One JSON document on stdout and nothing else there (ASCII: safe on any terminal)."""
+    """One JSON document on stdout and nothing else there (ASCII: safe on any terminal).
+
+    The outer object and its lists are laid out a member and an item to a line; each item is
+    written compact by the C encoder. A co-location of 100,000 events prints in a fraction of
+    the time ``indent=2`` takes (that runs in Python), and an item per line reads and diffs.
+    """
     stream = out or sys.stdout
-    json.dump(document, stream, indent=2, ensure_ascii=True, allow_nan=False)
+    stream.write(json_text(document))
     stream.write("\n")
+
+
+def json_text(document: Any, depth: int = 0) -> str:
+    """``document`` as JSON: objects and lists opened a line per member up to two levels deep,
+    anything deeper on one line."""
+
+    def compact(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(", ", ": "))
+
+    inner, outer = "  " * (depth + 1), "  " * depth
+    if depth < 2 and isinstance(document, dict) and document:
+        members = (
+            f"{inner}{compact(str(k))}: {json_text(v, depth + 1)}" for k, v in document.items()
+        )
+        return "{\n" + ",\n".join(members) + f"\n{outer}}}"
+    if depth < 2 and isinstance(document, list) and document:
+        items = (f"{inner}{compact(item)}" for item in document)
+        return "[\n" + ",\n".join(items) + f"\n{outer}]"
+    return compact(document)
 
 
 def local(moment: datetime, tz: ZoneInfo, fmt: str = "%a %d %b %Y %H:%M:%S") -> str:

@@ -37,9 +37,10 @@ def passphrase(ref: str, *, confirm: bool = False) -> str:
     return first
 
 
-def open_case(home: Home, ref: str, *, read_only: bool = True) -> CaseStore:
-    """Unlock the case; first parse anything the USB service sealed while it was locked."""
-    store = CaseStore.open(home, ref, passphrase(ref), read_only=False)
+def open_case(home: Home, ref: str, *, read_only: bool = True, spatial: bool = True) -> CaseStore:
+    """Unlock the case; first parse anything the USB service sealed while it was locked.
+    ``spatial=False`` for commands that need no geodesic (a faster start)."""
+    store = CaseStore.open(home, ref, passphrase(ref), read_only=False, spatial=spatial)
     try:
         Loader(store, progress=_say).parse_pending()
         if read_only:

@@ -81,11 +81,20 @@ class CaseStore:
         return cls(info, con, keys)
 
     @classmethod
-    def open(cls, home: Home, ref: str, passphrase: str, *, read_only: bool = False) -> CaseStore:
-        """Unlock and open case ``ref``. With ``read_only`` the connection is locked down."""
+    def open(
+        cls,
+        home: Home,
+        ref: str,
+        passphrase: str,
+        *,
+        read_only: bool = False,
+        spatial: bool = True,
+    ) -> CaseStore:
+        """Unlock and open case ``ref``. With ``read_only`` the connection is locked down;
+        ``spatial=False`` skips the spatial extension (see ``database.connect``)."""
         info = home.case(ref)
         keys = unlock_keys(info.keys_path, ref, passphrase)
-        con = connect(info.database_path, keys.database_key)
+        con = connect(info.database_path, keys.database_key, spatial=spatial)
         migrations.apply(con)
         store = cls(info, con, keys)
         if read_only:

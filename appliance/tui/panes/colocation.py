@@ -2,6 +2,8 @@
 
 The occasions table comes first; Enter on an occasion lists its events (each pair of
 observations, with both uncertainty radii and the grade) so every occasion can be checked.
+An occasion can hold tens of thousands of events, so they are listed ``PAGE`` at a time, the
+next page when the cursor comes within ``NEAR_END`` rows of the end (as the timeline does).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from appliance.tui.text import CLOCK, FULL, cell, end_time, number, ordinal, rad
 from appliance.tui.widgets import RowTable, chooser, field, label
 from appliance.units import parse_distance_m, parse_duration_s
 
+PAGE = 500
+NEAR_END = 100
+
 
 class ColocationPane(Pane):
     key, title, pane_id, summary_id = "2", "Co-location", "colocation", "coloc-summary"
@@ -32,6 +37,9 @@ class ColocationPane(Pane):
     def __init__(self) -> None:
         super().__init__()
         self.result: Colocation | None = None
+        # The occasion whose events are listed: its events' first index and count in the
+        # result, and how many are listed so far.
+        self._listing = (0, 0, 0, 0)  # occasion number, first index, count, listed
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="form"):
@@ -66,7 +74,7 @@ class ColocationPane(Pane):
 
     def case_opened(self, opened: CaseOpened) -> None:
         super().case_opened(opened)
-        self.result = None
+        self.result, self._listing = None, (0, 0, 0, 0)
         self.query_one("#occasions-table", RowTable).clear()
         self.query_one("#events-table", RowTable).clear()
         self.offer_subjects("coloc-a", "suspect")
@@ -100,6 +108,7 @@ class ColocationPane(Pane):
 
     def on_colocation_done(self, message: ColocationDone) -> None:
         result = self.result = message.result
+        self._listing = (0, 0, 0, 0)
         table = self.query_one("#occasions-table", RowTable)
         table.clear()
         for o in result.occasions:
@@ -163,10 +172,24 @@ class ColocationPane(Pane):
     @on(DataTable.RowSelected, "#occasions-table")
     def occasion_chosen(self, event: DataTable.RowSelected) -> None:
         number_ = int(event.row_key.value or 0)
+        self.query_one("#events-table", RowTable).clear()
+        start, count = self.result.occasion_span(number_) if self.result else (0, 0)
+        self._listing = (number_, start, count, 0)
+        self._list_more()
+
+    @on(DataTable.RowHighlighted, "#events-table")
+    def near_end(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= event.data_table.row_count - NEAR_END:
+            self._list_more()
+
+    def _list_more(self) -> None:
+        """The next page of the chosen occasion's events: only these become objects."""
+        number_, start, count, listed = self._listing
+        if self.result is None or listed >= count:
+            return
+        events = self.result.read(start + listed, min(PAGE, count - listed))
+        self._listing = (number_, start, count, listed + len(events))
         table = self.query_one("#events-table", RowTable)
-        table.clear()
-        # Only this occasion's events become objects: a dense case has hundreds of thousands.
-        events = self.result.occasion_events(number_) if self.result else []
         for e in events:
             same_day = e.a_time.astimezone(self.tz).date() == e.b_time.astimezone(self.tz).date()
             table.add_row(
@@ -176,4 +199,10 @@ class ColocationPane(Pane):
                 radii(e.a_radius_m, e.b_radius_m),
                 cell(e.grade),
                 cell(f"{e.a_source.exhibit}:{e.a_row} / {e.b_source.exhibit}:{e.b_row}"),
+            )
+        if count > PAGE:
+            more = "all listed" if listed + len(events) >= count else "more as you scroll down"
+            self.say(
+                f"Occasion {number_}: {listed + len(events):,} of its {count:,} events "
+                f"listed; {more}."
             )
