@@ -22,7 +22,7 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message_pump import MessagePump
-from textual.widgets import Footer, Static, TabbedContent
+from textual.widgets import Static, TabbedContent
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from appliance.analyses.colocate import Parameters
@@ -33,6 +33,7 @@ from appliance.store.home import CaseInfo, Home
 from appliance.store.loader import Pending
 from appliance.textsafe import shown
 from appliance.tui.commands import ApplianceCommands, PaletteCommand, help_sections, palette
+from appliance.tui.footer import KeyFooter
 from appliance.tui.help import HelpScreen, Section
 from appliance.tui.intake_jobs import CancelFlag, Relay, acquire_paths, head, parse_job, waiting
 from appliance.tui.map_screen import MapScreen
@@ -68,6 +69,7 @@ DB_GROUP, INTAKE_GROUP, WATCH_GROUP, LEDGER_GROUP = "db", "intake", "watch", "le
 # How often the custody ledger is looked at for entries written by another process (the USB
 # service sealing a stick): a file's worth of progress, from a few-millisecond read.
 LEDGER_POLL_S = 1.0
+ANIMATIONS_ENV = "TEXTUAL_ANIMATIONS"
 PANES: tuple[type[Pane], ...] = (
     SourcesPane,
     ColocationPane,
@@ -125,6 +127,11 @@ class ApplianceApp(App[None]):
 
     def __init__(self, home: Home, case: str | None = None, passphrase: str | None = None) -> None:
         super().__init__()
+        # Nothing slides on a console appliance: the tab underline's 0.3 s slide alone repainted
+        # the tab strip some twenty times after every pane key, work that held up the next key.
+        # Someone who wants the motion back sets TEXTUAL_ANIMATIONS (Textual's own switch).
+        if ANIMATIONS_ENV not in os.environ:
+            self.animation_level = "none"
         self.home = home
         self.case = case
         self.passphrase = passphrase or os.environ.get(PASSPHRASE_ENV) or None
@@ -144,7 +151,7 @@ class ApplianceApp(App[None]):
         with TabbedContent(id="tabs"):
             for pane in PANES:
                 yield pane()
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def panes(self) -> list[Pane]:
