@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message_pump import MessagePump
@@ -160,7 +160,14 @@ class ApplianceApp(App[None]):
     def active_pane(self) -> Pane:
         return self.query_one(f"#{self.query_one('#tabs', TabbedContent).active}", Pane)
 
+    def on_resize(self, event: events.Resize) -> None:
+        # Rich asks the operating system for the terminal's size (a system call per stream it
+        # tries) each time a cell is measured, unless its console is told the size: a page of
+        # 500 timeline rows is 2,500 measurements. Textual knows the size, so tell it.
+        self.console.size = (event.size.width, event.size.height)
+
     def on_mount(self) -> None:
+        self.console.size = (self.size.width, self.size.height)
         self.set_interval(LEDGER_POLL_S, self._poll_ledger)
         if self.case and self.passphrase:
             self.query_one("#case-bar", Static).update(Text(f"Unlocking case {self.case}…"))
