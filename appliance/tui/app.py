@@ -69,6 +69,7 @@ DB_GROUP, INTAKE_GROUP, WATCH_GROUP, LEDGER_GROUP = "db", "intake", "watch", "le
 # How often the custody ledger is looked at for entries written by another process (the USB
 # service sealing a stick): a file's worth of progress, from a few-millisecond read.
 LEDGER_POLL_S = 1.0
+LINGER_CHECK_S = 1.0
 ANIMATIONS_ENV = "TEXTUAL_ANIMATIONS"
 PANES: tuple[type[Pane], ...] = (
     SourcesPane,
@@ -169,6 +170,8 @@ class ApplianceApp(App[None]):
     def on_mount(self) -> None:
         self.console.size = (self.size.width, self.size.height)
         self.set_interval(LEDGER_POLL_S, self._poll_ledger)
+        # Let go of the case database once questions stop (a few milliseconds, when it does).
+        self.set_interval(LINGER_CHECK_S, self.session.release)
         if self.case and self.passphrase:
             self.query_one("#case-bar", Static).update(Text(f"Unlocking case {self.case}…"))
             self.open_case(self.case, self.passphrase)
