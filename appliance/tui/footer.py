@@ -3,7 +3,7 @@
 Textual's ``Footer`` rebuilds all its key widgets (and restyles each) whenever the screen's
 bindings are refreshed, which happens on every focus change: switching panes moves focus two or
 three times, so each pane key rebuilt the same footer several times over. Here the footer keeps
-what it last showed and lets an identical refresh pass.
+what it last showed, looks again once the screen has settled, and redraws only if that differs.
 """
 
 from __future__ import annotations
@@ -31,11 +31,14 @@ class KeyFooter(Footer):
         self._drawn: tuple[Hashable, ...] | None = None
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        keys = shown_keys(screen)
-        if keys == self._drawn:
-            return
-        super().bindings_changed(screen)
-        # Footer only redraws for its own screen while the app has focus; remember the keys
-        # only when it did, so a refresh it skipped is not mistaken for one it drew.
+        # As Footer does, but the keys are compared once the screen has been refreshed: focus
+        # passing through a widget on its way (the tabs) then costs nothing either.
+        self._bindings_ready = True
         if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._redraw)
+
+    async def _redraw(self) -> None:
+        keys = shown_keys(self.screen)
+        if keys != self._drawn:
             self._drawn = keys
+            await self.recompose()

@@ -68,7 +68,7 @@ def test_once_questions_stop_the_command_line_can_open_the_case(fresh: Fresh) ->
     session.run(seen)
     session.release(after_s=0.0)
     assert not session.holding
-    cli_sources(fresh.home)  # fails with DuckDB's lock error while the UI holds the file
+    cli_sources(fresh.home)  # while the UI held the file this would wait, then fail
     again = session.run(seen)
     assert isinstance(again, Seen) and session.holding  # the next question opens it again
     session.close()
