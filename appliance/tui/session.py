@@ -10,7 +10,8 @@ Two reasons shape this:
   it cannot be done ahead in the background without freezing the screen). An officer's
   questions come in bursts (paging a table, trying parameters), so a read connection is kept
   for ``LINGER_S`` after a question and reused by the next one; ``release`` lets it go once
-  that time has passed with no question. The command line is locked out only for that long.
+  that time has passed with no question. A command run meanwhile waits for it to let go
+  (``appliance.store.database``).
 * A DuckDB connection must not be used from two threads at once. Workers in the ``db`` group
   are exclusive, but cancelling a thread worker only marks it: its query runs on to the end.
   So every question also takes this lock, and a new one waits for a cancelled one to finish.
