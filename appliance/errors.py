@@ -71,6 +71,10 @@ class StoreError(ApplianceError):
     """The case database could not be opened or is inconsistent."""
 
 
+class CaseInUse(StoreError):
+    """Another process (the terminal UI, another command) kept the case database open."""
+
+
 class OutputExists(ApplianceError):
     """An export would write into a folder that already holds files."""
 

@@ -10,16 +10,21 @@ can read or write a file or change these settings.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import deque
 from pathlib import Path
 
 import duckdb
 
-from appliance.errors import StoreError, WrongPassphrase
+from appliance.errors import CaseInUse, StoreError, WrongPassphrase
 from appliance.store.extensions import extension_path
 
 CATALOG = "case_db"
+# How long opening the case waits for another process to let go of it, and how often it looks.
+LOCK_WAIT_S = 15.0
+LOCK_POLL_S = 0.1
+_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
 
 def _quote(text: str) -> str:
@@ -57,9 +62,7 @@ def connect(
         con.execute("SET temp_file_encryption = true")
         con.execute("SET TimeZone = 'UTC'")
         try:
-            con.execute(
-                f"ATTACH {_quote(str(database))} AS {CATALOG} (ENCRYPTION_KEY {_quote(key)})"
-            )
+            _attach(con, database, key)
         except duckdb.Error as exc:
             if "encryption key" in str(exc).lower():
                 raise WrongPassphrase(
@@ -75,6 +78,33 @@ def connect(
         con.close()
         raise
     return con
+
+
+def _attach(con: duckdb.DuckDBPyConnection, database: Path, key: str) -> None:
+    """Attach the case file, waiting up to ``LOCK_WAIT_S`` while another process holds it.
+
+    DuckDB lets one process at a time open a database file. The terminal UI keeps the case open
+    for a few seconds after each question (``appliance.tui.session``), so a command run
+    meanwhile waits for it rather than failing.
+    """
+    statement = f"ATTACH {_quote(str(database))} AS {CATALOG} (ENCRYPTION_KEY {_quote(key)})"
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            con.execute(statement)
+            return
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                held = _HOLDER.search(str(exc))
+                raise CaseInUse(
+                    f"the case database {database} is in use by another program"
+                    + (f" ({Path(held[1]).name}, process {held[2]})." if held else "."),
+                    "Close it (the terminal UI lets go a few seconds after its last question), "
+                    "then retry.",
+                ) from None
+            time.sleep(LOCK_POLL_S)
 
 
 def lock_down(con: duckdb.DuckDBPyConnection) -> None:

@@ -19,11 +19,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from appliance.errors import ApplianceError
 from appliance.maps.render import MapImage
+from appliance.tui.footer import KeyFooter
 from appliance.tui.picture import picture, show
 
 # Pixels asked of the map renderer: enough for a sharp picture in Kitty or Sixel; half-blocks
@@ -74,7 +75,7 @@ class MapScreen(Screen[None]):
         yield Static(Text(""), id="map-title")
         yield picture(None, id="map-image")
         yield Static(Text(""), id="map-legend")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._start()

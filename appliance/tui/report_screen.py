@@ -19,13 +19,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from appliance.analyses.colocate import Parameters
 from appliance.errors import ApplianceError
 from appliance.report import ReportOptions, write_report
 from appliance.store.case import CaseStore
 from appliance.textsafe import shown
+from appliance.tui.footer import KeyFooter
 from appliance.tui.messages import QueryCancelled, QueryFailed
 from appliance.tui.panes.base import Host
 from appliance.tui.picture import picture, show
@@ -68,7 +69,7 @@ class ReportScreen(Screen[None]):
             yield Input("", placeholder="/path/to/report.pdf", id="report-path")
         yield Static(Text(""), id="report-said")
         yield picture(None, id="report-page")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         host = cast(Host, self.app)

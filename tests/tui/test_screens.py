@@ -3,6 +3,7 @@ checked against the command line's JSON for the same case."""
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections.abc import Callable
@@ -130,6 +131,22 @@ def test_the_timeline_loads_a_page_at_a_time(demo: Demo) -> None:
             assert rows.row_count <= 1500
 
     run(scenario)
+
+
+def test_what_lives_while_a_case_is_open_is_set_aside_from_collection_until_exit(
+    demo: Demo,
+) -> None:
+    """A full garbage collection walked every object in the process (about 0.1 s, landing on
+    a key); once the case is open those are frozen, and released again when the app ends."""
+
+    async def scenario() -> int:
+        app = opened(demo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: f"Case {REF}" in text_of(app, "#case-bar"), "the case")
+            await until(pilot, lambda: gc.get_freeze_count() > 0, "the objects set aside")
+        return gc.get_freeze_count()
+
+    assert run(scenario) == 0
 
 
 def test_sources_show_row_accounting_and_rejections_one_key_away(demo: Demo) -> None:
