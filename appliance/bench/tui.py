@@ -173,7 +173,11 @@ async def _ours(home: Path) -> tuple[Figures, int]:
     async with app.run_test(size=SIZE) as pilot:
         await _until(pilot, ready)
         first = time.perf_counter() - started
-        figures["first screen"] = (min(frames.shown or first, first), first)
+        # Settled: the rest of opening (the other panes filled in) done, the app idle. Keys are
+        # timed from here, as an officer's first key comes after reading the first screen: a
+        # key pressed the instant the screen appears also waits for that rest (about 0.15 s).
+        await pilot.pause()
+        figures["first screen"] = (min(frames.shown or first, first), time.perf_counter() - started)
         figures["key: to the timeline"] = await _press(pilot, frames, "5", _shows(app, "timeline"))
         figures["key: first timeline page"] = await _press(
             pilot, frames, "g", lambda: _rows(app, "#timeline-table") > 0

@@ -51,12 +51,14 @@ def test_a_big_occasion_is_listed_a_page_at_a_time(crowded: Path) -> None:
             occasions.move_cursor(row=first_row)
             await pilot.press("enter")
             events = table(app, "#events-table")
-            await until(pilot, lambda: events.row_count > 0, "the first page")
+            await until(pilot, lambda: events.row_count > 0 and not events.queued, "a page")
             first = events.row_count
             first_cell = str(events.get_row_at(0)[-1])
             events.focus()
             await pilot.press("end")  # the cursor reaches the end: the next page comes
-            await until(pilot, lambda: events.row_count > first, "the second page")
+            await until(
+                pilot, lambda: events.row_count > first and not events.queued, "the second page"
+            )
             return first, events.row_count, first_cell, text_of(app, "#coloc-summary")
 
     first, second, first_cell, summary = run(scenario)

@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static, TabbedContent
+from textual.widgets import Input, Static, TabbedContent
 
 from appliance.store.home import Home
 from appliance.tui.app import ApplianceApp
+from appliance.tui.widgets import RowTable
 
 from .conftest import PASSPHRASE, REF, Demo, run
 
@@ -35,8 +36,8 @@ def text_of(app: ApplianceApp, selector: str) -> str:
     return str(app.query_one(selector, Static).render())
 
 
-def table(app: ApplianceApp, selector: str) -> DataTable[Any]:
-    return app.query_one(selector, DataTable)
+def table(app: ApplianceApp, selector: str) -> RowTable:
+    return app.query_one(selector, RowTable)
 
 
 def opened(demo: Demo, passphrase: str | None = PASSPHRASE) -> ApplianceApp:
@@ -90,7 +91,11 @@ def test_colocation_shows_the_same_occasions_as_the_command_line(demo: Demo) -> 
             occasions.focus()
             await pilot.press("enter")
             events = table(app, "#events-table")
-            await until(pilot, lambda: events.row_count > 0, "the events of the first occasion")
+            await until(
+                pilot,
+                lambda: events.row_count > 0 and not events.queued,
+                "the events of the first occasion",
+            )
             assert events.row_count == expected["occasions"][0]["events"]
 
     run(scenario)
@@ -123,7 +128,7 @@ def test_the_timeline_loads_a_page_at_a_time(demo: Demo) -> None:
             await until(pilot, lambda: f"Case {REF}" in text_of(app, "#case-bar"), "the case")
             await pilot.press("5", "g")
             rows = table(app, "#timeline-table")
-            await until(pilot, lambda: rows.row_count > 0, "the first page")
+            await until(pilot, lambda: rows.row_count > 0 and not rows.queued, "the first page")
             assert rows.row_count == 500  # a page, not the whole case
             rows.focus()
             await pilot.press("end")

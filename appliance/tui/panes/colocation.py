@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
-from appliance.analyses.colocate import Colocation, Parameters, colocate
+from appliance.analyses.colocate import Colocation, Event, Parameters, colocate
 from appliance.errors import ApplianceError
 from appliance.maps.render import MapImage, installed_tiles, occasion_map
 from appliance.store.case import CaseStore, Subject
@@ -179,8 +179,19 @@ class ColocationPane(Pane):
 
     @on(DataTable.RowHighlighted, "#events-table")
     def near_end(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= event.data_table.row_count - NEAR_END:
+        if self.query_one("#events-table", RowTable).near_end(event.cursor_row, NEAR_END):
             self._list_more()
+
+    def _row(self, e: Event) -> tuple[Text, ...]:
+        same_day = e.a_time.astimezone(self.tz).date() == e.b_time.astimezone(self.tz).date()
+        return (
+            when(e.a_time, self.tz, FULL),
+            when(e.b_time, self.tz, CLOCK if same_day else FULL),
+            number(e.distance_m, 1),
+            radii(e.a_radius_m, e.b_radius_m),
+            cell(e.grade),
+            cell(f"{e.a_source.exhibit}:{e.a_row} / {e.b_source.exhibit}:{e.b_row}"),
+        )
 
     def _list_more(self) -> None:
         """The next page of the chosen occasion's events: only these become objects."""
@@ -189,17 +200,7 @@ class ColocationPane(Pane):
             return
         events = self.result.read(start + listed, min(PAGE, count - listed))
         self._listing = (number_, start, count, listed + len(events))
-        table = self.query_one("#events-table", RowTable)
-        for e in events:
-            same_day = e.a_time.astimezone(self.tz).date() == e.b_time.astimezone(self.tz).date()
-            table.add_row(
-                when(e.a_time, self.tz, FULL),
-                when(e.b_time, self.tz, CLOCK if same_day else FULL),
-                number(e.distance_m, 1),
-                radii(e.a_radius_m, e.b_radius_m),
-                cell(e.grade),
-                cell(f"{e.a_source.exhibit}:{e.a_row} / {e.b_source.exhibit}:{e.b_row}"),
-            )
+        self.query_one("#events-table", RowTable).append_rows(self._row(e) for e in events)
         if count > PAGE:
             more = "all listed" if listed + len(events) >= count else "more as you scroll down"
             self.say(

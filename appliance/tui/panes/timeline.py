@@ -141,8 +141,7 @@ class TimelinePane(Pane):
         self.next_offset, self.exhausted = message.next_offset, message.exhausted
         self.result.extend(message.items)
         table = self.query_one("#timeline-table", RowTable)
-        for item in message.items:
-            table.add_row(*row(item, self))
+        table.append_rows(row(item, self) for item in message.items)
         more = "all loaded" if self.exhausted else "more load as you scroll down"
         self.say(f"{len(self.result):,} items, in time order ({self.tz.key}); {more}.")
 
@@ -151,7 +150,7 @@ class TimelinePane(Pane):
 
     @on(DataTable.RowHighlighted, "#timeline-table")
     def near_end(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= event.data_table.row_count - NEAR_END:
+        if self.query_one("#timeline-table", RowTable).near_end(event.cursor_row, NEAR_END):
             self.load_page()
 
 
