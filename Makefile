@@ -40,7 +40,7 @@ basemap: $(DEMO_TILES)
 # The demo: a generated four-week stalking case, loaded through the real intake path and
 # analysed. Passphrase 'demo' unless APPLIANCE_PASSPHRASE is set.
 demo: $(STAMP)
-	@$(MAKE) --no-print-directory basemap || echo "no base map data (offline?): the demo's maps are drawn on a coordinate grid"
+	@$(MAKE) --no-print-directory -s basemap || echo "no base map data (offline?): the demo's maps are drawn on a coordinate grid"
 	@if [ -f $(DEMO_TILES) ]; then \
 	  $(BIN)/appliance --home $(DEMO_HOME) tiles import $(DEMO_TILES) --replace; fi
 	$(BIN)/appliance --home $(DEMO_HOME) demo
