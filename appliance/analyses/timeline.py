@@ -52,6 +52,16 @@ class Item:
         return item
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ended: the last item's place in the timeline's order."""
+
+    t_us: int
+    source_id: int
+    row: int
+    kind: str
+
+
 def timeline(
     store: CaseStore,
     subject: str | None = None,
@@ -59,6 +69,22 @@ def timeline(
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
 ) -> list[Item]:
+    items, _cursor = timeline_page(store, subject, period, limit=limit, offset=offset)
+    return items
+
+
+def timeline_page(
+    store: CaseStore,
+    subject: str | None = None,
+    period: Period | None = None,
+    *,
+    kind: str | None = None,
+    after: Cursor | None = None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+) -> tuple[list[Item], Cursor | None]:
+    """Up to ``limit`` items (of ``kind``, if given) just after ``after``, and the cursor of
+    the last one (None when there are none)."""
     subject_id = store.subject(subject).id if subject else None
     lo, hi = (period or Period()).bounds()
     table = store.fetch(
@@ -67,12 +93,18 @@ def timeline(
             "subject": subject_id,
             "from_t": lo,
             "to_t": hi,
+            "kind": kind,
+            "after_us": after.t_us if after else None,
+            "after_source": after.source_id if after else None,
+            "after_row": after.row if after else None,
+            "after_kind": after.kind if after else None,
             "limit": limit,
             "offset": offset,
         },
     )
     labels = source_labels(store)
-    return [
+    rows = table.to_pylist()
+    items = [
         Item(
             utc(r["t_us"]),
             r["kind"],
@@ -89,5 +121,8 @@ def timeline(
             r["duration_s"],
             r["time_flag"],
         )
-        for r in table.to_pylist()
+        for r in rows
     ]
+    last = rows[-1] if rows else None
+    cursor = Cursor(last["t_us"], last["source_id"], last["row"], last["kind"]) if last else None
+    return items, cursor

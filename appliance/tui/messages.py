@@ -13,7 +13,7 @@ from appliance.analyses.breach import Breaches
 from appliance.analyses.colocate import Colocation
 from appliance.analyses.contacts import Contacts
 from appliance.analyses.places import Place
-from appliance.analyses.timeline import Item
+from appliance.analyses.timeline import Cursor, Item
 from appliance.intake.events import IntakeEvent
 from appliance.store.case import Subject
 from appliance.store.home import CaseInfo
@@ -106,12 +106,12 @@ class TimelinePage(Message):
     late page of an older query is never appended to a newer one."""
 
     def __init__(
-        self, generation: int, items: list[Item], next_offset: int, exhausted: bool
+        self, generation: int, items: list[Item], after: Cursor | None, exhausted: bool
     ) -> None:
         super().__init__()
         self.generation = generation
         self.items = items
-        self.next_offset = next_offset
+        self.after = after  # where the next page starts (None: from the beginning)
         self.exhausted = exhausted
 
 

@@ -2,6 +2,8 @@
 
 A case can hold millions of rows, so the table never asks for everything: it loads a page of
 ``PAGE`` items and the next page when the cursor comes within ``NEAR_END`` rows of the end.
+Each page starts just after the last item of the one before (a cursor, not an offset), so a
+page deep into the case costs what the first does; a chosen kind is filtered in the query.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Select, Static
-from textual.worker import get_current_worker
 
 from appliance.analyses.common import Period
-from appliance.analyses.timeline import Item, timeline
+from appliance.analyses.timeline import Cursor, Item, timeline_page
 from appliance.cli.session import parse_time
 from appliance.errors import ApplianceError, UsageError
 from appliance.model import KINDS
@@ -39,7 +40,7 @@ class TimelinePane(Pane):
         super().__init__()
         self.result: list[Item] = []
         self.generation = 0
-        self.next_offset = 0
+        self.after: Cursor | None = None  # where the next page starts
         self.exhausted = True
         self.loading = False
         self._query: tuple[str | None, str, Period] | None = None
@@ -109,7 +110,7 @@ class TimelinePane(Pane):
             self.say(cell(exc))
             return
         self.generation += 1
-        self.result, self.next_offset, self.exhausted = [], 0, False
+        self.result, self.after, self.exhausted = [], None, False
         self._query = (chosen or None, kind if isinstance(kind, str) else ALL_KINDS, period)
         self.query_one("#timeline-table", RowTable).clear()
         self.load_page()
@@ -127,10 +128,10 @@ class TimelinePane(Pane):
             return
         self.loading = True
         subject, kind, period = self._query
-        generation, offset = self.generation, self.next_offset
+        generation, after = self.generation, self.after
 
         def job(store: CaseStore) -> TimelinePage:
-            return page(store, generation, subject, kind, period, offset)
+            return page(store, generation, subject, kind, period, after)
 
         self.ask(job, "timeline")
 
@@ -138,7 +139,7 @@ class TimelinePane(Pane):
         if message.generation != self.generation:
             return  # a page of a query the officer has since replaced
         self.loading = False
-        self.next_offset, self.exhausted = message.next_offset, message.exhausted
+        self.after, self.exhausted = message.after, message.exhausted
         self.result.extend(message.items)
         table = self.query_one("#timeline-table", RowTable)
         table.append_rows(row(item, self) for item in message.items)
@@ -160,27 +161,18 @@ def page(
     subject: str | None,
     kind: str,
     period: Period,
-    offset: int,
+    after: Cursor | None,
 ) -> TimelinePage:
-    """Up to ``PAGE`` items of ``kind`` from ``offset`` on (runs in the worker).
-
-    The analysis pages over every kind, so a page of one kind may need several of its pages;
-    each is bounded, and a cancelled worker stops between them.
-    """
-    worker = get_current_worker()
-    kept: list[Item] = []
-    at = offset
-    while not worker.is_cancelled:
-        batch = timeline(store, subject, period, limit=PAGE, offset=at)
-        for index, item in enumerate(batch):
-            if kind == ALL_KINDS or item.kind == kind:
-                kept.append(item)
-                if len(kept) == PAGE:
-                    return TimelinePage(generation, kept, at + index + 1, False)
-        at += len(batch)
-        if len(batch) < PAGE:
-            return TimelinePage(generation, kept, at, True)
-    return TimelinePage(generation, kept, at, False)
+    """Up to ``PAGE`` items of ``kind`` just after ``after`` (runs in the worker)."""
+    items, last = timeline_page(
+        store,
+        subject,
+        period,
+        kind=None if kind == ALL_KINDS else kind,
+        after=after,
+        limit=PAGE,
+    )
+    return TimelinePage(generation, items, last or after, len(items) < PAGE)
 
 
 def row(item: Item, pane: Pane) -> tuple[Text, ...]:
