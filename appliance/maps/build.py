@@ -32,7 +32,6 @@ from PIL import Image, ImageDraw
 from appliance import __version__
 from appliance.errors import MapDataUnreadable, UsageError
 from appliance.maps import lines, osm, style
-from appliance.maps.geo import x_to_lon, y_to_lat
 from appliance.maps.osm import Feature
 from appliance.maps.tiles import Bounds, PackInfo, inspect
 
@@ -96,7 +95,7 @@ def build(
     digest = _sha256(source)
     if lines.is_lines_file(source):
         features = lines.read(source, progress)
-        area = bbox or lines.extent(features)
+        area = bbox or osm.extent(features)
     else:
         features = osm.read(source, progress)
         area = bbox or _extent(source, features)
@@ -149,9 +148,7 @@ def _extent(source: Path, features: list[Feature]) -> Bounds:
         reader.close()
     if box.valid() and box.size() > 0:
         return box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat
-    xs = [p[0] for f in features for part in f.parts for p in part]
-    ys = [p[1] for f in features for part in f.parts for p in part]
-    return x_to_lon(min(xs), 0), y_to_lat(max(ys), 0), x_to_lon(max(xs), 0), y_to_lat(min(ys), 0)
+    return osm.extent(features)
 
 
 def tile_range(area: Bounds, zoom: int) -> tuple[range, range]:

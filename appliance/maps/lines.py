@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from appliance.errors import MapDataUnreadable
-from appliance.maps.geo import x_to_lon, y_to_lat
 from appliance.maps.osm import Feature, Point, world
 
 SUFFIXES = (".json", ".geojson", ".topojson")
@@ -67,13 +66,6 @@ def read(path: Path, progress: Progress = lambda _m: None) -> list[Feature]:
             "Give a file of LineString or MultiLineString geometries.",
         )
     return features
-
-
-def extent(features: Iterable[Feature]) -> tuple[float, float, float, float]:
-    """West, south, east, north of the features, in degrees."""
-    xs = [p[0] for f in features for part in f.parts for p in part]
-    ys = [p[1] for f in features for part in f.parts for p in part]
-    return x_to_lon(min(xs), 0), y_to_lat(max(ys), 0), x_to_lon(max(xs), 0), y_to_lat(min(ys), 0)
 
 
 def _load(path: Path) -> Any:
@@ -180,4 +172,4 @@ def _arcs(raw: list[list[list[float]]], transform: Any) -> list[list[tuple[float
     return decoded
 
 
-__all__ = ["LAYER", "SUFFIXES", "Point", "extent", "is_lines_file", "read"]
+__all__ = ["LAYER", "SUFFIXES", "Point", "is_lines_file", "read"]

@@ -9,7 +9,7 @@ closed ways and multipolygon relations alike (a river bank or a park with holes)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import osmium
 
 from appliance.errors import MapDataUnreadable
-from appliance.maps.geo import MAX_LAT
+from appliance.maps.geo import MAX_LAT, x_to_lon, y_to_lat
 
 Point = tuple[float, float]
 
@@ -37,6 +37,13 @@ class Feature:
         xs = [p[0] for part in self.parts for p in part]
         ys = [p[1] for part in self.parts for p in part]
         return min(xs), min(ys), max(xs), max(ys)
+
+
+def extent(features: Iterable[Feature]) -> tuple[float, float, float, float]:
+    """West, south, east and north of what ``features`` hold, in degrees."""
+    xs = [p[0] for f in features for part in f.parts for p in part]
+    ys = [p[1] for f in features for part in f.parts for p in part]
+    return x_to_lon(min(xs), 0), y_to_lat(max(ys), 0), x_to_lon(max(xs), 0), y_to_lat(min(ys), 0)
 
 
 def world(lon: float, lat: float) -> Point:
