@@ -60,7 +60,18 @@ class _Frames:
             self.shown = time.perf_counter() - self._started
 
 
-class _Tabs(App[None]):
+class _NotesFrames(App[Any]):
+    """An app that tells its ``frames`` of every frame it draws (``_display`` sees every
+    frame, headless too, where it is not written out)."""
+
+    frames: _Frames
+
+    def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
+        super()._display(screen, renderable)
+        self.frames.drawn()
+
+
+class _Tabs(_NotesFrames):
     """The baseline: a bare Textual app with five tabs of small tables, keys 1-5 to switch."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -87,22 +98,13 @@ class _Tabs(App[None]):
     def action_show(self, pane: str) -> None:
         self.query_one(TabbedContent).active = pane
 
-    # Every frame goes through ``_display`` (headless too, where it is not written out).
-    def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
-        super()._display(screen, renderable)
-        self.frames.drawn()
 
-
-class _Timed(ApplianceApp):
+class _Timed(ApplianceApp, _NotesFrames):
     """The appliance, unchanged, with its frames noted as the bare app's are."""
 
     def __init__(self, home: Home) -> None:
         super().__init__(home, "BENCH", "bench")
         self.frames = _Frames()
-
-    def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
-        super()._display(screen, renderable)
-        self.frames.drawn()
 
 
 async def _until(pilot: Pilot[Any], ready: Callable[[], bool]) -> float:

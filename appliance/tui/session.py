@@ -100,13 +100,12 @@ class CaseSession:
         each through the store's one write path, as the command line makes them.
         """
         with self._lock:
-            info, keys = self.case
             if write:
                 self._let_go()  # the kept connection is locked down; a write needs its own
-                with CaseStore(info, connect(info.database_path, keys.database_key), keys) as store:
+                with self._connect() as store:
                     return job(store)
             kept, self._kept = self._kept, None
-            store = kept or CaseStore(info, connect(info.database_path, keys.database_key), keys)
+            store = kept or self._connect()
             if kept is None:
                 store.lock_down()
             try:
@@ -116,6 +115,10 @@ class CaseSession:
                 raise
             self._keep(store)
             return answer
+
+    def _connect(self) -> CaseStore:
+        info, keys = self.case
+        return CaseStore(info, connect(info.database_path, keys.database_key), keys)
 
     def release(self, after_s: float = LINGER_S) -> None:
         """Let go of the kept connection if no question has used it for ``after_s`` (cheap;
